@@ -1,0 +1,22 @@
+namespace WaveFlow.Cli;
+
+/// <summary>Turns any exception into one line on stderr and an exit code (2 bad input, 1 failure).</summary>
+public static class ErrorReporter
+{
+    public static int Report(Exception e, bool verbose)
+    {
+        var (message, code) = e switch
+        {
+            WaveFlowException w => (w.Message, w.ExitCode),
+            TypeInitializationException { InnerException: WaveFlowException w } => (w.Message, w.ExitCode),
+            FileNotFoundException f => ($"{f.FileName ?? "file"}: not found", 2),
+            DirectoryNotFoundException d => ($"{d.Message.Split('\n')[0]}", 2),
+            UnauthorizedAccessException u => (u.Message.Split('\n')[0], 2),
+            OperationCanceledException => ("cancelled", 130),
+            _ => ($"{e.GetType().Name}: {TorchRuntime.FirstLine(e)}", 1),
+        };
+        Console.Error.WriteLine($"error: {message}");
+        if (verbose) Console.Error.WriteLine(e.ToString());
+        return code;
+    }
+}

@@ -1,0 +1,16 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+
+namespace WaveFlow.Cli;
+
+/// <summary><c>waveflow --version</c>: WaveFlow, TorchSharp and libtorch versions on one line each.</summary>
+public sealed class VersionAction : SynchronousCommandLineAction
+{
+    public override int Invoke(ParseResult parseResult)
+    {
+        Console.WriteLine($"waveflow {TorchRuntime.WaveFlowVersion}");
+        Console.WriteLine($"TorchSharp {TorchRuntime.TorchSharpVersion}");
+        Console.WriteLine($"libtorch {TorchRuntime.LibTorchVersion} ({TorchRuntime.Source})");
+        return 0;
+    }
+}
