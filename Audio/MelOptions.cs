@@ -3,8 +3,8 @@ using System.Text.Json.Serialization;
 namespace WaveFlow.Audio;
 
 /// <summary>
-/// The STFT and mel settings, with the keys of NVIDIA's data_config JSON.
-/// (Minimal stand-in written by the model branch; helper "audio" owns the full version.)
+/// The mel front end's settings, spelled as NVIDIA's <c>data_config</c> JSON (tacotron2/waveglow
+/// config.json) so that their configs load unchanged. Defaults are LJSpeech's (22050 Hz, 80 mels).
 /// </summary>
 public sealed record MelOptions
 {
@@ -17,19 +17,22 @@ public sealed record MelOptions
     [JsonPropertyName("mel_fmax")] public double MelFmax { get; init; } = 8000.0;
     [JsonPropertyName("max_wav_value")] public double MaxWavValue { get; init; } = 32768.0;
 
-    /// <summary>Throws a <see cref="WaveFlowException"/> naming the first bad key.</summary>
+    /// <summary>Number of linear-frequency bins of one STFT frame: filter_length/2 + 1.</summary>
+    [JsonIgnore] public int NFreq => FilterLength / 2 + 1;
+
+    /// <summary>Throws a <see cref="WaveFlowException"/> naming <paramref name="source"/> and the bad key.</summary>
     public void Validate(string source)
     {
-        static void Check(string source, bool ok, string key, string problem)
-        {
-            if (!ok) throw new WaveFlowException($"{source}: {key} {problem}");
-        }
-        Check(source, SamplingRate > 0, "sampling_rate", "must be positive");
-        Check(source, FilterLength > 0, "filter_length", "must be positive");
-        Check(source, HopLength > 0 && HopLength <= FilterLength, "hop_length", "must be in 1..filter_length");
-        Check(source, WinLength > 0 && WinLength <= FilterLength, "win_length", "must be in 1..filter_length");
-        Check(source, NMelChannels > 0, "n_mel_channels", "must be positive");
-        Check(source, MelFmin >= 0 && MelFmax > MelFmin, "mel_fmax", "must be above mel_fmin");
-        Check(source, MaxWavValue > 0, "max_wav_value", "must be positive");
+        void Fail(string key, string problem) => throw new WaveFlowException($"{source}: {key} {problem}");
+        if (SamplingRate <= 0) Fail("sampling_rate", $"must be positive, got {SamplingRate}");
+        if (FilterLength < 2 || FilterLength % 2 != 0) Fail("filter_length", $"must be an even number ≥ 2, got {FilterLength}");
+        if (HopLength <= 0) Fail("hop_length", $"must be positive, got {HopLength}");
+        if (HopLength > FilterLength) Fail("hop_length", $"({HopLength}) must not exceed filter_length ({FilterLength})");
+        if (WinLength <= 0 || WinLength > FilterLength) Fail("win_length", $"must be in 1..filter_length ({FilterLength}), got {WinLength}");
+        if (NMelChannels <= 0) Fail("n_mel_channels", $"must be positive, got {NMelChannels}");
+        if (!double.IsFinite(MelFmin) || MelFmin < 0) Fail("mel_fmin", $"must be ≥ 0, got {MelFmin}");
+        if (!double.IsFinite(MelFmax) || MelFmax <= MelFmin) Fail("mel_fmax", $"must be greater than mel_fmin ({MelFmin}), got {MelFmax}");
+        if (MelFmax > SamplingRate / 2.0) Fail("mel_fmax", $"({MelFmax}) must not exceed the Nyquist frequency {SamplingRate / 2.0}");
+        if (!double.IsFinite(MaxWavValue) || MaxWavValue <= 0) Fail("max_wav_value", $"must be positive, got {MaxWavValue}");
     }
 }
