@@ -81,7 +81,8 @@ public static class PickleAllowList
         return new TorchTensor(storage, offset, size.Cast<long>().ToArray(), stride.Cast<long>().ToArray());
     }
 
-    internal static string Describe(object? o) => o switch
+    /// <summary>A short Python-ish description of an unpickled value, for error messages.</summary>
+    public static string Describe(object? o) => o switch
     {
         null => "None",
         PickleClass c => c.FullName,
@@ -89,6 +90,7 @@ public static class PickleAllowList
         PickleDict d => d.ClassName,
         object?[] => "tuple",
         List<object?> => "list",
+        FloatArray t => $"tensor [{string.Join(", ", t.Shape)}]",
         _ => o.GetType().Name,
     };
 }
