@@ -54,7 +54,7 @@ public class NvidiaCheckpointTests
         var fused = NvidiaCheckpoint.LoadStateDict(Fixture.Path_("micro-legacy", "nvidia_checkpoint_legacy.pt"));
         var g = fused["WN.0.cond_layer.weight_g"];
         var v = fused["WN.0.cond_layer.weight_v"];
-        var folded = CondLayerFusion.Fold(g, v, "WN.0.cond_layer", "test");
+        var folded = WeightNormTensors.Fold(g, v, "WN.0.cond_layer", "test");
         long rowSize = v.Count / v.Shape[0];
         int layers = ((PickleDict)condLayers.Attribute("_modules")!).Count;
         Assert.Equal(layers * Param(Child(condLayers, "0"), "weight_v").Shape[0], v.Shape[0]);
@@ -78,9 +78,9 @@ public class NvidiaCheckpointTests
     public void WeightNormFoldOfAKnownVector()
     {
         // g = 2, v = (3, 4): ||v|| = 5, w = 2·(3, 4)/5.
-        var w = CondLayerFusion.Fold(new FloatArray([2f], [1, 1, 1]), new FloatArray([3f, 4f], [1, 2, 1]), "x", "test");
+        var w = WeightNormTensors.Fold(new FloatArray([2f], [1, 1, 1]), new FloatArray([3f, 4f], [1, 2, 1]), "x", "test");
         Assert.Equal(new[] { 1.2f, 1.6f }, w.Data);
-        Assert.Equal(new[] { 5f }, CondLayerFusion.RowNorms(new FloatArray([3f, 4f], [1, 2, 1])).Data);
+        Assert.Equal(new[] { 5f }, WeightNormTensors.RowNorms(new FloatArray([3f, 4f], [1, 2, 1])).Data);
     }
 
     [Fact]

@@ -20,7 +20,8 @@ public sealed record NvidiaCheckpointContents(IReadOnlyDictionary<string, FloatA
 /// <c>_parameters</c>, <c>_buffers</c> and <c>_modules</c> to build dotted names, exactly as
 /// <c>Module.state_dict()</c> does; weight-normalised convolutions keep <c>weight_g</c>/<c>weight_v</c>;</item>
 /// <item>a state dict, bare or under <c>"state_dict"</c> or <c>"model"</c>; a DataParallel <c>module.</c> prefix is removed;</item>
-/// <item>old checkpoints with per-layer <c>cond_layers</c>: fused into one <c>cond_layer</c> (see <see cref="CondLayerFusion"/>).</item>
+/// <item>old layouts: per-layer <c>cond_layers</c> fused into one <c>cond_layer</c> (see <see cref="CondLayerFusion"/>), and
+/// glow_old.py's <c>res_layers</c>/<c>skip_layers</c> into <c>res_skip_layers</c> (see <see cref="ResSkipFusion"/>).</item>
 /// </list>
 /// Anything else gives one line naming the file.
 /// </summary>
@@ -65,6 +66,7 @@ public static class NvidiaCheckpoint
         }
         StripDataParallelPrefix(state);
         CondLayerFusion.Fuse(state, normDims, path);
+        ResSkipFusion.Fuse(state, normDims, path);
         if (!state.ContainsKey("upsample.weight") || !state.Keys.Any(k => k.StartsWith("WN.0.", StringComparison.Ordinal)))
             throw WaveFlowException.ForFile(path, "not a WaveGlow state dict (upsample.weight or WN.0.* is missing)");
         string kind = wholeModel ? (file.Legacy ? "nvidia-checkpoint-legacy" : "nvidia-checkpoint") : "state-dict";
