@@ -1,0 +1,119 @@
+using NWaves.Transforms;
+using NWaves.Windows;
+using WaveFlow.Serialization;
+
+namespace WaveFlow.Audio;
+
+/// <summary>
+/// Tacotron2's TacotronSTFT.mel_spectrogram on the CPU, for files: reflect-pad filter_length/2,
+/// frames every hop_length, periodic Hann window of win_length centred in filter_length,
+/// magnitude |FFT|, Slaney mel filterbank, ln(clamp(mel, 1e-5)).
+/// <para>
+/// NWaves does the FFT (<see cref="RealFft"/>), the window and the filterbank. Its
+/// <see cref="Stft"/> cannot be used for the framing: it neither centres frames with reflect
+/// padding (librosa's center=True) nor offers a periodic window, so both are written here.
+/// </para>
+/// </summary>
+public sealed class MelSpectrogram
+{
+    /// <summary>The floor of the log (Tacotron2's dynamic_range_compression clip_val).</summary>
+    public const float LogFloor = 1e-5f;
+
+    private readonly MelOptions options;
+    private readonly float[] filterbank;   // [n_mel, nFreq]
+    private readonly float[] window;       // [filter_length], zero outside the centred win_length
+    private readonly RealFft fft;
+
+    public MelOptions Options => options;
+
+    public MelSpectrogram(MelOptions options)
+    {
+        options.Validate("mel options");
+        if ((options.FilterLength & (options.FilterLength - 1)) != 0)
+            throw new WaveFlowException($"mel options: filter_length {options.FilterLength} must be a power of two for the CPU mel (NWaves' FFT); the Torch front end has no such limit");
+        this.options = options;
+        filterbank = MelFilterbank.Create(options);
+        window = PeriodicHann(options.FilterLength, options.WinLength);
+        fft = new RealFft(options.FilterLength);
+    }
+
+    /// <summary>
+    /// scipy's get_window("hann", win, fftbins=True) is the periodic Hann: the symmetric Hann of
+    /// win+1 points without its last point. NWaves' Hann is the symmetric one, hence the +1.
+    /// Centred in filter_length zeros like librosa's pad_center.
+    /// </summary>
+    internal static float[] PeriodicHann(int filterLength, int winLength)
+    {
+        float[] symmetric = Window.OfType(WindowType.Hann, winLength + 1);
+        var padded = new float[filterLength];
+        Array.Copy(symmetric, 0, padded, (filterLength - winLength) / 2, winLength);
+        return padded;
+    }
+
+    /// <summary>Number of frames for <paramref name="samples"/> samples: samples/hop + 1.</summary>
+    public int FrameCount(int samples) => samples / options.HopLength + 1;
+
+    /// <summary>Audio in [-1, 1] (int16/32768) → log mel [n_mel, samples/hop + 1].</summary>
+    public FloatArray Compute(ReadOnlySpan<float> audio)
+    {
+        var magnitude = Magnitude(audio, out int frames);
+        int nMel = options.NMelChannels, nFreq = options.NFreq;
+        var mel = new float[nMel * frames];
+        for (int m = 0; m < nMel; m++)
+        {
+            var row = filterbank.AsSpan(m * nFreq, nFreq);
+            // Each triangle is zero outside a few bins: skip them.
+            int lo = 0, hi = nFreq - 1;
+            while (lo < nFreq && row[lo] == 0) lo++;
+            while (hi > lo && row[hi] == 0) hi--;
+            for (int f = 0; f < frames; f++)
+            {
+                var spectrum = magnitude.AsSpan(f * nFreq, nFreq);
+                float sum = 0;
+                for (int k = lo; k <= hi; k++) sum += row[k] * spectrum[k];
+                mel[m * frames + f] = MathF.Log(Math.Max(sum, LogFloor));
+            }
+        }
+        return new FloatArray(mel, [nMel, frames]);
+    }
+
+    /// <summary>
+    /// Linear magnitude, frame-major [frames, nFreq] (row f is frame f). The audio is scaled by
+    /// 32768/max_wav_value so that a config with another max_wav_value scales int16 input as the
+    /// reference does (1 for the usual 32768).
+    /// </summary>
+    public float[] Magnitude(ReadOnlySpan<float> audio, out int frames)
+    {
+        int n = options.FilterLength, half = n / 2, hop = options.HopLength, nFreq = options.NFreq;
+        if (audio.Length <= half)
+            throw new WaveFlowException($"audio of {audio.Length} samples is too short: the mel front end needs more than {half} (filter_length/2)");
+        float scale = (float)(32768.0 / options.MaxWavValue);
+        float[] padded = ReflectPad(audio, half, scale);
+        frames = audio.Length / hop + 1;
+        var magnitude = new float[frames * nFreq];
+        var frame = new float[n];
+        var spectrum = new float[nFreq];
+        for (int f = 0; f < frames; f++)
+        {
+            for (int t = 0; t < n; t++) frame[t] = padded[f * hop + t] * window[t];
+            fft.MagnitudeSpectrum(frame, spectrum, normalize: false);
+            spectrum.CopyTo(magnitude, f * nFreq);
+        }
+        return magnitude;
+    }
+
+    /// <summary>numpy.pad(mode="reflect"): mirror around the first and last sample, which are not repeated.</summary>
+    internal static float[] ReflectPad(ReadOnlySpan<float> audio, int pad, float scale = 1f)
+    {
+        int length = audio.Length;
+        var padded = new float[length + 2 * pad];
+        for (int i = 0; i < padded.Length; i++)
+        {
+            int j = i - pad;
+            if (j < 0) j = -j;
+            else if (j >= length) j = 2 * (length - 1) - j;
+            padded[i] = audio[j] * scale;
+        }
+        return padded;
+    }
+}

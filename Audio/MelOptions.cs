@@ -1,0 +1,38 @@
+using System.Text.Json.Serialization;
+
+namespace WaveFlow.Audio;
+
+/// <summary>
+/// The mel front end's settings, spelled as NVIDIA's <c>data_config</c> JSON (tacotron2/waveglow
+/// config.json) so that their configs load unchanged. Defaults are LJSpeech's (22050 Hz, 80 mels).
+/// </summary>
+public sealed record MelOptions
+{
+    [JsonPropertyName("sampling_rate")] public int SamplingRate { get; init; } = 22050;
+    [JsonPropertyName("filter_length")] public int FilterLength { get; init; } = 1024;
+    [JsonPropertyName("hop_length")] public int HopLength { get; init; } = 256;
+    [JsonPropertyName("win_length")] public int WinLength { get; init; } = 1024;
+    [JsonPropertyName("n_mel_channels")] public int NMelChannels { get; init; } = 80;
+    [JsonPropertyName("mel_fmin")] public double MelFmin { get; init; } = 0.0;
+    [JsonPropertyName("mel_fmax")] public double MelFmax { get; init; } = 8000.0;
+    [JsonPropertyName("max_wav_value")] public double MaxWavValue { get; init; } = 32768.0;
+
+    /// <summary>Number of linear-frequency bins of one STFT frame: filter_length/2 + 1.</summary>
+    [JsonIgnore] public int NFreq => FilterLength / 2 + 1;
+
+    /// <summary>Throws a <see cref="WaveFlowException"/> naming <paramref name="source"/> and the bad key.</summary>
+    public void Validate(string source)
+    {
+        void Fail(string key, string problem) => throw new WaveFlowException($"{source}: {key} {problem}");
+        if (SamplingRate <= 0) Fail("sampling_rate", $"must be positive, got {SamplingRate}");
+        if (FilterLength < 2 || FilterLength % 2 != 0) Fail("filter_length", $"must be an even number ≥ 2, got {FilterLength}");
+        if (HopLength <= 0) Fail("hop_length", $"must be positive, got {HopLength}");
+        if (HopLength > FilterLength) Fail("hop_length", $"({HopLength}) must not exceed filter_length ({FilterLength})");
+        if (WinLength <= 0 || WinLength > FilterLength) Fail("win_length", $"must be in 1..filter_length ({FilterLength}), got {WinLength}");
+        if (NMelChannels <= 0) Fail("n_mel_channels", $"must be positive, got {NMelChannels}");
+        if (!double.IsFinite(MelFmin) || MelFmin < 0) Fail("mel_fmin", $"must be ≥ 0, got {MelFmin}");
+        if (!double.IsFinite(MelFmax) || MelFmax <= MelFmin) Fail("mel_fmax", $"must be greater than mel_fmin ({MelFmin}), got {MelFmax}");
+        if (MelFmax > SamplingRate / 2.0) Fail("mel_fmax", $"({MelFmax}) must not exceed the Nyquist frequency {SamplingRate / 2.0}");
+        if (!double.IsFinite(MaxWavValue) || MaxWavValue <= 0) Fail("max_wav_value", $"must be positive, got {MaxWavValue}");
+    }
+}

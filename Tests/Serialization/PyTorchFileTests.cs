@@ -1,0 +1,155 @@
+using WaveFlow.Serialization;
+
+namespace WaveFlow.Tests.Serialization;
+
+public class PyTorchFileTests
+{
+    private static string TempPath(string ext) => Path.Combine(Path.GetTempPath(), $"wf{Guid.NewGuid():N}{ext}");
+
+    [Fact]
+    public void TorchWrittenStateDictEqualsTheSafetensorsWeights()
+    {
+        var contents = PyTorchFile.Read(Fixture.Path_("micro", "state_dict.pt"));
+        Assert.False(contents.Legacy);
+        var dict = Assert.IsType<PickleDict>(contents.Root);
+        Assert.Equal("collections.OrderedDict", dict.ClassName);
+        var reference = Safetensors.Read(Fixture.Path_("micro", "weights.safetensors")).Tensors;
+        Assert.Equal(reference.Keys.Order(), dict.Keys.Cast<string>().Order());
+        foreach (var (key, value) in dict)
+        {
+            var t = Assert.IsType<FloatArray>(value);
+            Assert.Equal(reference[(string)key].Shape, t.Shape);
+            Assert.Equal(reference[(string)key].Data, t.Data);
+        }
+        // torch.save keeps the module order: the upsampler comes first.
+        Assert.Equal("upsample.weight", dict.Keys.First());
+    }
+
+    [Fact]
+    public void ForbiddenGlobalIsRefusedBeforeAnythingRuns()
+    {
+        // os.system("touch <marker>"): if anything were executed, the marker would appear.
+        string marker = TempPath(".marker");
+        byte[] evil = PickleBytes.Pickle(PickleBytes.Global("os", "system"), PickleBytes.Str($"touch {marker}"), [0x85, (byte)'R']);
+        string zipPath = TempPath(".pt"), rawPath = TempPath(".pt");
+        PickleBytes.WriteTorchZip(zipPath, evil);
+        File.WriteAllBytes(rawPath, evil);
+        foreach (var path in new[] { zipPath, rawPath })
+        {
+            var e = Assert.Throws<WaveFlowException>(() => PyTorchFile.Read(path));
+            Assert.StartsWith(path, e.Message);
+            Assert.Contains("os.system", e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+            File.Delete(path);
+        }
+        Assert.False(File.Exists(marker));
+    }
+
+    [Fact]
+    public void AllowedGlobalIsStillNotCallableUnlessItIsData()
+    {
+        // A storage class is allowed as a type tag, but calling it is refused.
+        string path = TempPath(".pt");
+        PickleBytes.WriteTorchZip(path, PickleBytes.Pickle(PickleBytes.Global("torch", "FloatStorage"), [(byte)')', (byte)'R']));
+        var e = Assert.Throws<WaveFlowException>(() => PyTorchFile.Read(path));
+        Assert.Contains("torch.FloatStorage", e.Message);
+        File.Delete(path);
+    }
+
+    [Fact]
+    public void TruncatedZipGivesOneLineNamingTheFile()
+    {
+        var bytes = File.ReadAllBytes(Fixture.Path_("micro", "state_dict.pt"));
+        string path = TempPath(".pt");
+        File.WriteAllBytes(path, bytes[..(bytes.Length * 2 / 3)]);
+        var e = Assert.Throws<WaveFlowException>(() => PyTorchFile.Read(path));
+        Assert.StartsWith(path, e.Message);
+        Assert.Contains("truncated", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        File.Delete(path);
+    }
+
+    [Fact]
+    public void TruncatedLegacyFileGivesOneLineNamingTheFile()
+    {
+        var bytes = File.ReadAllBytes(Fixture.Path_("micro-legacy", "nvidia_checkpoint_legacy.pt"));
+        foreach (int length in new[] { 50, 40_000, bytes.Length - 100 })
+        {
+            string path = TempPath(".pt");
+            File.WriteAllBytes(path, bytes[..length]);
+            var e = Assert.Throws<WaveFlowException>(() => PyTorchFile.Read(path));
+            Assert.StartsWith(path, e.Message);
+            Assert.Contains("truncated", e.Message);
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void StridedViewsWithOffsetsAreGatheredInCOrder()
+    {
+        // Storage 0..11. A (2, 3) transpose-like view at offset 1 with strides (1, 4):
+        // element (i, j) = storage[1 + i + 4j] → [[1, 5, 9], [2, 6, 10]].
+        float[] storage = Enumerable.Range(0, 12).Select(i => (float)i).ToArray();
+        byte[] f32 = storage.SelectMany(BitConverter.GetBytes).ToArray();
+        byte[] f16 = storage.SelectMany(v => BitConverter.GetBytes((Half)v)).ToArray();
+        byte[] f64 = storage.SelectMany(v => BitConverter.GetBytes((double)v)).ToArray();
+        byte[] bf16 = storage.SelectMany(v => BitConverter.GetBytes((ushort)(BitConverter.SingleToInt32Bits(v) >> 16))).ToArray();
+        foreach (var (cls, data) in new[] { ("FloatStorage", f32), ("HalfStorage", f16), ("DoubleStorage", f64), ("BFloat16Storage", bf16) })
+        {
+            string path = TempPath(".pt");
+            PickleBytes.WriteTorchZip(path, PickleBytes.Pickle(PickleBytes.Tensor(cls, "0", 12, 1, [2, 3], [1, 4])), ("0", data));
+            var t = PyTorchFile.ReadTensor(path);
+            Assert.Equal(new long[] { 2, 3 }, t.Shape);
+            Assert.Equal(new float[] { 1, 5, 9, 2, 6, 10 }, t.Data);
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void ViewReachingPastItsStorageIsRejected()
+    {
+        string path = TempPath(".pt");
+        byte[] data = new byte[4 * 4];
+        PickleBytes.WriteTorchZip(path, PickleBytes.Pickle(PickleBytes.Tensor("FloatStorage", "0", 4, 2, [2, 2], [2, 1])), ("0", data));
+        var e = Assert.Throws<WaveFlowException>(() => PyTorchFile.ReadTensor(path));
+        Assert.StartsWith(path, e.Message);
+        File.Delete(path);
+    }
+
+    [Fact]
+    public void WriterRoundTripsTensorsAndStateDicts()
+    {
+        var weights = Safetensors.Read(Fixture.Path_("micro", "weights.safetensors")).Tensors;
+        var list = weights.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        string path = TempPath(".pt");
+        TorchZipWriter.WriteStateDict(path, list);
+        var back = Assert.IsType<PickleDict>(PyTorchFile.Read(path).Root);
+        Assert.Equal(list.Select(kv => kv.Key), back.Keys.Cast<string>());
+        foreach (var (key, value) in list)
+        {
+            var t = Assert.IsType<FloatArray>(back[key]);
+            Assert.Equal(value.Shape, t.Shape);
+            Assert.Equal(value.Data, t.Data);
+        }
+        // Every record is stored and its data starts on a 64-byte boundary, as torch aligns them.
+        var bytes = File.ReadAllBytes(path);
+        int records = 0;
+        for (int at = 0; BitConverter.ToUInt32(bytes, at) == 0x04034b50; records++)
+        {
+            Assert.Equal(0, BitConverter.ToUInt16(bytes, at + 8)); // method: stored
+            int size = BitConverter.ToInt32(bytes, at + 18);
+            int data = at + 30 + BitConverter.ToUInt16(bytes, at + 26) + BitConverter.ToUInt16(bytes, at + 28);
+            Assert.Equal(0, data % 64);
+            at = data + size;
+        }
+        Assert.Equal(list.Count + 3, records);
+        File.Delete(path);
+    }
+
+    [Fact]
+    public void Crc32MatchesTheStandardCheckValue()
+    {
+        // The CRC-32/ISO-HDLC check value for "123456789".
+        Assert.Equal(0xCBF43926u, TorchZipWriter.Crc32("123456789"u8));
+    }
+}
