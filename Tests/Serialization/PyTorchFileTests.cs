@@ -57,6 +57,23 @@ public class PyTorchFileTests
     }
 
     [Fact]
+    public void OldTorchBackendAttributeLoadsAsNone()
+    {
+        // PyTorch 0.4–1.1 modules pickled `_backend` as a call of torch.nn.backends.thnn._get_thnn_function_backend().
+        string path = TempPath(".pt");
+        byte[] pickle = PickleBytes.Pickle(
+            PickleBytes.Global("torch.nn.modules.conv", "Conv1d"), [(byte)')', 0x81, (byte)'}', (byte)'('],
+            PickleBytes.Str("_backend"), PickleBytes.Global("torch.nn.backends.thnn", "_get_thnn_function_backend"), [(byte)')', (byte)'R'],
+            PickleBytes.Str("n"), PickleBytes.Int(7), [(byte)'u', (byte)'b']);
+        PickleBytes.WriteTorchZip(path, pickle);
+        var conv = Assert.IsType<PickleObject>(PyTorchFile.Read(path).Root);
+        Assert.Equal("torch.nn.modules.conv.Conv1d", conv.ClassName);
+        Assert.Null(conv.Attribute("_backend"));
+        Assert.Equal(7L, conv.Attribute("n"));
+        File.Delete(path);
+    }
+
+    [Fact]
     public void TruncatedZipGivesOneLineNamingTheFile()
     {
         var bytes = File.ReadAllBytes(Fixture.Path_("micro", "state_dict.pt"));
