@@ -25,6 +25,10 @@ public static class PickleAllowList
         "__builtin__.set", "builtins.set", // Python 2 name (protocol 2 maps builtins to __builtin__) and Python 3 name
         "torch._utils._rebuild_tensor_v2",
         "torch._utils._rebuild_parameter",
+        // Not in the fixtures, but in checkpoints saved by PyTorch 0.4–1.1 (NVIDIA's published WaveGlows among them):
+        // every module then carried `_backend = THNNFunctionBackend()`, pickled as a call of this function with no
+        // arguments. PyTorch itself keeps it as a do-nothing stub "for historical pickle deserialization"; here it is None.
+        "torch.nn.backends.thnn._get_thnn_function_backend",
     ];
 
     /// <summary>True when <paramref name="module"/>.<paramref name="name"/> may appear in a pickle.</summary>
@@ -59,6 +63,8 @@ public static class PickleAllowList
                 var set = new PickleSet();
                 if (args.Length > 0 && args[0] is List<object?> items) set.Items.AddRange(items);
                 return set;
+            case "torch.nn.backends.thnn._get_thnn_function_backend":
+                return null;
             case "torch._utils._rebuild_tensor_v2":
                 return RebuildTensor(args, path);
             case "torch._utils._rebuild_parameter":
@@ -81,7 +87,8 @@ public static class PickleAllowList
         return new TorchTensor(storage, offset, size.Cast<long>().ToArray(), stride.Cast<long>().ToArray());
     }
 
-    internal static string Describe(object? o) => o switch
+    /// <summary>A short Python-ish description of an unpickled value, for error messages.</summary>
+    public static string Describe(object? o) => o switch
     {
         null => "None",
         PickleClass c => c.FullName,
@@ -89,6 +96,7 @@ public static class PickleAllowList
         PickleDict d => d.ClassName,
         object?[] => "tuple",
         List<object?> => "list",
+        FloatArray t => $"tensor [{string.Join(", ", t.Shape)}]",
         _ => o.GetType().Name,
     };
 }

@@ -131,7 +131,7 @@ public static class PyTorchFile
                 throw WaveFlowException.ForFile(path, $"truncated: storage {key} is missing");
             long count = bigEndian ? System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(header) : BitConverter.ToInt64(header);
             long bytes = count * storage.ElementSize;
-            if (count < 0 || count < storage.Numel || bytes > int.MaxValue || bytes > stream.Length - stream.Position + 65536)
+            if (count < 0 || count < storage.Numel || bytes > int.MaxValue || bytes > buffered.Length - buffered.Position)
                 throw WaveFlowException.ForFile(path, $"truncated or corrupt: storage {key} claims {count} elements");
             storage.Bytes = new byte[bytes];
             if (buffered.ReadAtLeast(storage.Bytes, (int)bytes, throwOnEndOfStream: false) < bytes)

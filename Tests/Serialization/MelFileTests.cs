@@ -3,10 +3,11 @@ using WaveFlow.Serialization;
 
 namespace WaveFlow.Tests.Serialization;
 
-public class MelFileTests
+public sealed class MelFileTests : IDisposable
 {
-    private static readonly string Dir = Directory.CreateTempSubdirectory("wfmel").FullName;
-    private static string Temp(string ext) => Path.Combine(Dir, $"m{Guid.NewGuid():N}{ext}");
+    private readonly string Dir = Directory.CreateTempSubdirectory("wfmel").FullName;
+    public void Dispose() => Directory.Delete(Dir, recursive: true);
+    private string Temp(string ext) => Path.Combine(Dir, $"m{Guid.NewGuid():N}{ext}");
 
     private static FloatArray Reference() => NpyFile.Read(Fixture.Path_("micro", "infer.mel.npy"));
 

@@ -57,6 +57,23 @@ public class PyTorchFileTests
     }
 
     [Fact]
+    public void OldTorchBackendAttributeLoadsAsNone()
+    {
+        // PyTorch 0.4–1.1 modules pickled `_backend` as a call of torch.nn.backends.thnn._get_thnn_function_backend().
+        string path = TempPath(".pt");
+        byte[] pickle = PickleBytes.Pickle(
+            PickleBytes.Global("torch.nn.modules.conv", "Conv1d"), [(byte)')', 0x81, (byte)'}', (byte)'('],
+            PickleBytes.Str("_backend"), PickleBytes.Global("torch.nn.backends.thnn", "_get_thnn_function_backend"), [(byte)')', (byte)'R'],
+            PickleBytes.Str("n"), PickleBytes.Int(7), [(byte)'u', (byte)'b']);
+        PickleBytes.WriteTorchZip(path, pickle);
+        var conv = Assert.IsType<PickleObject>(PyTorchFile.Read(path).Root);
+        Assert.Equal("torch.nn.modules.conv.Conv1d", conv.ClassName);
+        Assert.Null(conv.Attribute("_backend"));
+        Assert.Equal(7L, conv.Attribute("n"));
+        File.Delete(path);
+    }
+
+    [Fact]
     public void TruncatedZipGivesOneLineNamingTheFile()
     {
         var bytes = File.ReadAllBytes(Fixture.Path_("micro", "state_dict.pt"));
@@ -151,5 +168,7 @@ public class PyTorchFileTests
     {
         // The CRC-32/ISO-HDLC check value for "123456789".
         Assert.Equal(0xCBF43926u, TorchZipWriter.Crc32("123456789"u8));
+        // 43 bytes: five 8-byte blocks through the sliced path plus a 3-byte tail; a well-known check value.
+        Assert.Equal(0x414FA339u, TorchZipWriter.Crc32("The quick brown fox jumps over the lazy dog"u8));
     }
 }
