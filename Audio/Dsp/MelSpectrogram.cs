@@ -23,19 +23,21 @@ public sealed class MelSpectrogram
     private readonly MelOptions options;
     private readonly float[] filterbank;   // [n_mel, nFreq]
     private readonly float[] window;       // [filter_length], zero outside the centred win_length
-    private readonly RealFft64 fft;
+    private readonly RealFft64? fft;         // powers of two
+    private readonly double[]? dftTable;     // other lengths: [nFreq, 2, filter_length] cos / −sin rows
 
     public MelOptions Options => options;
 
     public MelSpectrogram(MelOptions options)
     {
         options.Validate("mel options");
-        if ((options.FilterLength & (options.FilterLength - 1)) != 0)
-            throw new WaveFlowException($"mel options: filter_length {options.FilterLength} must be a power of two for the CPU mel (NWaves' FFT); the Torch front end has no such limit");
         this.options = options;
         filterbank = MelFilterbank.Create(options);
         window = PeriodicHann(options.FilterLength, options.WinLength);
-        fft = new RealFft64(options.FilterLength);
+        // NWaves' FFT needs a power of two; other filter lengths (800 in some 16 kHz configs)
+        // get a direct DFT from a table, O(N²) per frame but exact.
+        if ((options.FilterLength & (options.FilterLength - 1)) == 0) fft = new RealFft64(options.FilterLength);
+        else dftTable = DftTable(options.FilterLength);
     }
 
     /// <summary>
@@ -100,10 +102,39 @@ public sealed class MelSpectrogram
         for (int f = 0; f < frames; f++)
         {
             for (int t = 0; t < n; t++) frame[t] = padded[f * hop + t] * window[t];
-            fft.Direct(frame, re, im);
+            if (fft is not null) fft.Direct(frame, re, im);
+            else Dft(frame, re, im);
             for (int k = 0; k < nFreq; k++) magnitude[f * nFreq + k] = (float)Math.Sqrt(re[k] * re[k] + im[k] * im[k]);
         }
         return magnitude;
+    }
+
+    private static double[] DftTable(int n)
+    {
+        int nFreq = n / 2 + 1;
+        var table = new double[nFreq * 2 * n];
+        for (int k = 0; k < nFreq; k++)
+            for (int t = 0; t < n; t++)
+            {
+                double angle = 2 * Math.PI * ((long)k * t % n) / n;
+                table[(2 * k) * n + t] = Math.Cos(angle);
+                table[(2 * k + 1) * n + t] = -Math.Sin(angle);
+            }
+        return table;
+    }
+
+    private void Dft(double[] frame, double[] re, double[] im)
+    {
+        int n = frame.Length;
+        for (int k = 0; k < n / 2 + 1; k++)
+        {
+            var c = dftTable.AsSpan(2 * k * n, n);
+            var s = dftTable.AsSpan((2 * k + 1) * n, n);
+            double a = 0, b = 0;
+            for (int t = 0; t < n; t++) { a += c[t] * frame[t]; b += s[t] * frame[t]; }
+            re[k] = a;
+            im[k] = b;
+        }
     }
 
     /// <summary>numpy.pad(mode="reflect"): mirror around the first and last sample, which are not repeated.</summary>

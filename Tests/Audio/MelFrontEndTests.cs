@@ -55,6 +55,21 @@ public class MelFrontEndTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void CpuAndTorchMelsAgreeForANonPowerOfTwoFilterLength()
+    {
+        // 16 kHz configs use filter 800 / hop 200 / win 800: the CPU mel then takes a direct DFT.
+        var options = new MelOptions { SamplingRate = 16000, FilterLength = 800, HopLength = 200, WinLength = 640, MelFmax = 7600 };
+        var audio = WavFile.Read(Fixture.Path_("mel", "WF002-0002.wav")).Samples[..16000];
+        var cpu = new MelSpectrogram(options).Compute(audio);
+        using var front = new TorchMelSpectrogram(options, torch.CPU);
+        using var x = torch.tensor(audio, [1L, audio.Length]);
+        using var mel = front.Compute(x);
+        Assert.Equal(new long[] { 80, 16000 / 200 + 1 }, cpu.Shape);
+        double err = Fixture.RelativeL2(cpu.Data, mel.data<float>().ToArray());
+        Assert.True(err < 1e-5, $"relative L2 {err:E3}");
+    }
+
+    [Fact]
     public void FilterbankEqualsLibrosaSlaneyFormula()
     {
         var options = new MelOptions();
