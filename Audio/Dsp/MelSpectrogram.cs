@@ -23,7 +23,7 @@ public sealed class MelSpectrogram
     private readonly MelOptions options;
     private readonly float[] filterbank;   // [n_mel, nFreq]
     private readonly float[] window;       // [filter_length], zero outside the centred win_length
-    private readonly RealFft64? fft;         // powers of two
+    private readonly bool powerOfTwo;        // NWaves' FFT; else the DFT table
     private readonly double[]? dftTable;     // other lengths: [nFreq, 2, filter_length] cos / −sin rows
 
     public MelOptions Options => options;
@@ -36,8 +36,8 @@ public sealed class MelSpectrogram
         window = PeriodicHann(options.FilterLength, options.WinLength);
         // NWaves' FFT needs a power of two; other filter lengths (800 in some 16 kHz configs)
         // get a direct DFT from a table, O(N²) per frame but exact.
-        if ((options.FilterLength & (options.FilterLength - 1)) == 0) fft = new RealFft64(options.FilterLength);
-        else dftTable = DftTable(options.FilterLength);
+        powerOfTwo = (options.FilterLength & (options.FilterLength - 1)) == 0;
+        if (!powerOfTwo) dftTable = DftTable(options.FilterLength);
     }
 
     /// <summary>
@@ -96,6 +96,8 @@ public sealed class MelSpectrogram
         float[] padded = ReflectPad(audio, half, scale);
         frames = audio.Length / hop + 1;
         var magnitude = new float[frames * nFreq];
+        // NWaves' FFT keeps work buffers, so each call has its own: Compute is thread-safe.
+        var fft = powerOfTwo ? new RealFft64(n) : null;
         var frame = new double[n];
         var re = new double[n];
         var im = new double[n];

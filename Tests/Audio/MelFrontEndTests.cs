@@ -144,6 +144,9 @@ public class MelOptionsLoadTests
         File.WriteAllText(flat, """{ "n_mel_channels": 64, "hop_length": 200, "win_length": 800, "filter_length": 800 }""");
         Assert.Equal(64, MelOptions.Load(flat).NMelChannels);
 
+        File.WriteAllText(flat, """{ "sampling_rate": 16000, "mel_fmax": null }""");
+        Assert.Equal(8000.0, MelOptions.Load(flat).MelFmax);
+
         File.WriteAllText(flat, """{ "data_config": { "hop_length": "256" } }""");
         var e = Assert.Throws<WaveFlowException>(() => MelOptions.Load(flat));
         Assert.Equal($"{flat}: data_config.hop_length must be an integer, got \"256\"", e.Message);
