@@ -54,9 +54,11 @@ public sealed class MelSpectrogram
     public int FrameCount(int samples) => samples / options.HopLength + 1;
 
     /// <summary>Audio in [-1, 1] (int16/32768) → log mel [n_mel, samples/hop + 1].</summary>
-    public FloatArray Compute(ReadOnlySpan<float> audio)
+    public FloatArray Compute(ReadOnlySpan<float> audio) => LogMel(Magnitude(audio, out int frames), frames);
+
+    /// <summary>Frame-major magnitudes [frames, nFreq] (from <see cref="Magnitude"/>) → log mel [n_mel, frames].</summary>
+    public FloatArray LogMel(float[] magnitude, int frames)
     {
-        var magnitude = Magnitude(audio, out int frames);
         int nMel = options.NMelChannels, nFreq = options.NFreq;
         var mel = new float[nMel * frames];
         for (int m = 0; m < nMel; m++)

@@ -19,25 +19,27 @@ public static class WavFile
 
         WaveFormat format;
         byte[] data;
-        long declared;
         try
         {
             using var reader = new WaveFileReader(new MemoryStream(bytes, writable: false));
             format = reader.WaveFormat;
-            declared = reader.Length;
+            long declared = reader.Length;
             data = new byte[declared];
-            // NAudio stops at the end of the stream, so reading fewer bytes than the data chunk
-            // declares is how a truncated file shows itself.
             int read = reader.Read(data, 0, data.Length), n;
             while (read < data.Length && (n = reader.Read(data, read, data.Length - read)) > 0) read += n;
-            if (read < declared)
-                throw WaveFlowException.ForFile(path, $"truncated: header says {declared} bytes of audio data, file has {read}");
+            if (read < declared) Array.Resize(ref data, read);
         }
-        catch (WaveFlowException) { throw; }
         catch (Exception e) when (e is FormatException or EndOfStreamException or InvalidDataException or ArgumentException or OverflowException or IOException)
         {
             throw WaveFlowException.ForFile(path, $"not a readable WAV file ({FirstLine(e.Message)})", e);
         }
+        // NAudio quietly shortens a data chunk that runs past the end of the file; a file cut
+        // short (an interrupted copy or download) must not pass for a shorter recording.
+        if (DataChunkSize(bytes) is { Declared: var size, Available: var available } && size > available)
+            throw WaveFlowException.ForFile(path, $"truncated: header says {size} bytes of audio data, file has {available}");
+        if (format.BlockAlign <= 0) throw WaveFlowException.ForFile(path, $"WAV header declares block align {format.BlockAlign}");
+        if (data.Length % format.BlockAlign != 0)
+            throw WaveFlowException.ForFile(path, $"truncated: {data.Length} bytes of audio data is not a whole number of {format.BlockAlign}-byte frames");
 
         int channels = format.Channels;
         if (channels < 1) throw WaveFlowException.ForFile(path, "WAV header declares 0 channels");
@@ -156,6 +158,25 @@ public static class WavFile
             using var writer = new WaveFileWriter(stream, waveFormat);
             writer.Write(payload, 0, payload.Length);
         });
+    }
+
+    /// <summary>
+    /// The data chunk's declared size and the bytes that follow its header, found by walking the
+    /// RIFF chunks; null when there is no plain RIFF data chunk or its size is the "unknown
+    /// length" marker (0 or 0xFFFFFFFF) that streaming writers leave.
+    /// </summary>
+    private static (long Declared, long Available)? DataChunkSize(byte[] bytes)
+    {
+        if (bytes.Length < 12 || !bytes.AsSpan(0, 4).SequenceEqual("RIFF"u8)) return null;
+        long pos = 12;
+        while (pos + 8 <= bytes.Length)
+        {
+            uint size = BitConverter.ToUInt32(bytes, (int)pos + 4);
+            if (bytes.AsSpan((int)pos, 4).SequenceEqual("data"u8))
+                return size is 0 or uint.MaxValue ? null : (size, bytes.Length - (pos + 8));
+            pos += 8 + size + (size & 1);  // chunks are padded to an even size
+        }
+        return null;
     }
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();

@@ -99,6 +99,10 @@ static class ReportScript
     host.append(card);
   });
   document.getElementById('listener').addEventListener('input', refresh);
+  // one sound at a time: starting a player pauses every other one
+  document.addEventListener('play', e => {
+    for (const a of document.querySelectorAll('audio')) if (a !== e.target) a.pause();
+  }, true);
 
   document.getElementById('export').addEventListener('click', () => {
     const r = results();

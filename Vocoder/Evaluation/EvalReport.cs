@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using WaveFlow.Serialization;
+
+namespace WaveFlow.Vocoder.Evaluation;
+
+/// <summary>Spectrogram errors of one clip's resynthesis (all lower-is-better).</summary>
+public sealed record EvalClip(
+    [property: JsonPropertyName("clip")] string Clip,
+    [property: JsonPropertyName("seconds")] double Seconds,
+    [property: JsonPropertyName("logMelL1")] double LogMelL1,
+    [property: JsonPropertyName("mcd")] double Mcd,
+    [property: JsonPropertyName("spectralConvergence")] double SpectralConvergence,
+    [property: JsonPropertyName("logSpectralDistance")] double LogSpectralDistance)
+{
+    /// <summary>The gated metrics by JSON name, in a fixed order.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<(string Name, double Value)> Metrics =>
+        [("logMelL1", LogMelL1), ("mcd", Mcd), ("spectralConvergence", SpectralConvergence), ("logSpectralDistance", LogSpectralDistance)];
+}
+
+/// <summary>
+/// The settings that must match for two evaluations to be comparable: the same clips, cut the same
+/// way, resynthesised from the same noise.
+/// </summary>
+public sealed record EvalSettings(
+    [property: JsonPropertyName("clipCount")] int ClipCount,
+    [property: JsonPropertyName("cropSeconds")] double CropSeconds,
+    [property: JsonPropertyName("seed")] long Seed,
+    [property: JsonPropertyName("sigma")] double Sigma,
+    [property: JsonPropertyName("samplingRate")] int SamplingRate);
+
+/// <summary>The JSON <c>waveflow eval</c> writes (format <c>waveflow-eval</c>, version 1).</summary>
+public sealed record EvalReport(
+    [property: JsonPropertyName("format")] string Format,
+    [property: JsonPropertyName("version")] int Version,
+    [property: JsonPropertyName("checkpoint")] string Checkpoint,
+    [property: JsonPropertyName("checkpointKind")] string? CheckpointKind,
+    [property: JsonPropertyName("step")] long Step,
+    [property: JsonPropertyName("data")] string Data,
+    [property: JsonPropertyName("settings")] EvalSettings Settings,
+    [property: JsonPropertyName("clips")] IReadOnlyList<EvalClip> Clips,
+    [property: JsonPropertyName("mean")] EvalClip Mean)
+{
+    public const string FormatName = "waveflow-eval";
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static EvalReport Create(string checkpoint, string? kind, long step, string data, EvalSettings settings, IReadOnlyList<EvalClip> clips) =>
+        new(FormatName, 1, checkpoint, kind, step, data, settings, clips, new EvalClip("mean",
+            clips.Sum(c => c.Seconds), clips.Average(c => c.LogMelL1), clips.Average(c => c.Mcd),
+            clips.Average(c => c.SpectralConvergence), clips.Average(c => c.LogSpectralDistance)));
+
+    public string ToJson() => JsonSerializer.Serialize(this, Indented);
+
+    public void Write(string path) => AtomicFile.WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(ToJson()));
+
+    public static EvalReport Read(string path)
+    {
+        if (!File.Exists(path)) throw WaveFlowException.ForFile(path, "not found");
+        EvalReport? r;
+        try { r = JsonSerializer.Deserialize<EvalReport>(File.ReadAllText(path)); }
+        catch (JsonException e) { throw WaveFlowException.ForFile(path, $"not valid eval JSON: {e.Message.Split('\n')[0]}", e); }
+        if (r is null) throw WaveFlowException.ForFile(path, "empty eval JSON (null)");
+        if (r.Format != FormatName) throw WaveFlowException.ForFile(path, $"format is \"{r.Format}\", expected \"{FormatName}\" (a file written by waveflow eval)");
+        if (r.Version != 1) throw WaveFlowException.ForFile(path, $"version {r.Version} is not supported (only 1)");
+        if (r.Settings is null || r.Clips is null || r.Clips.Count == 0 || r.Clips.Any(c => c is null || string.IsNullOrEmpty(c.Clip)))
+            throw WaveFlowException.ForFile(path, "lacks settings or clips");
+        return r;
+    }
+}

@@ -1,0 +1,133 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using WaveFlow.Audio;
+using static TorchSharp.torch;
+
+namespace WaveFlow.Vocoder;
+
+/// <summary>
+/// NVIDIA's WaveGlow (glow.py): a normalising flow from audio to Gaussian noise, conditioned on
+/// the mel spectrogram. Each of n_flows steps is an invertible 1x1 convolution followed by an
+/// affine coupling whose scale and shift come from a WN network. Every n_early_every flows,
+/// n_early_size channels leave the flow early (multi-scale: they become part of z unchanged).
+/// State-dict names equal NVIDIA's: upsample.*, WN.k.*, convinv.k.conv.weight.
+/// </summary>
+public sealed class WaveGlow : nn.Module
+{
+    private readonly MelUpsampler upsample;
+    [ComponentName(Name = "WN")] private readonly ModuleList<WN> wn;
+    private readonly ModuleList<Invertible1x1Conv> convinv;
+
+    public WaveGlowOptions Options { get; }
+    public MelOptions Mel { get; }
+
+    public WaveGlow(WaveGlowOptions options, MelOptions mel) : base(nameof(WaveGlow))
+    {
+        options.Validate("waveglow_config");
+        Options = options;
+        Mel = mel;
+        // The mel has one frame per hop; a transposed convolution with kernel filter_length and
+        // stride hop_length learns to spread each frame over the samples its STFT window covered.
+        upsample = new MelUpsampler(options.NMelChannels, mel.FilterLength, mel.HopLength);
+        wn = new ModuleList<WN>();
+        convinv = new ModuleList<Invertible1x1Conv>();
+        for (int k = 0; k < options.NFlows; k++)
+        {
+            int channels = options.ChannelsAtFlow(k);
+            convinv.Add(new Invertible1x1Conv(channels));
+            wn.Add(new WN(channels / 2, options.NMelChannels * options.NGroup, options.WN));
+        }
+        RegisterComponents();
+    }
+
+    private bool IsEarlyExit(int k) => k > 0 && k % Options.NEarlyEvery == 0;
+
+    /// <summary>
+    /// audio (B, T) in [-1, 1], T a multiple of n_group; mel (B, n_mel, F) with
+    /// (F−1)·hop + filter_length ≥ T → z (B, n_group, T/n_group) with the early outputs first in
+    /// flow order, Σ log s and Σ log|det W| (each summed over the batch, as NVIDIA's loss sums them).
+    /// </summary>
+    public (Tensor Z, Tensor LogSSum, Tensor LogDetWSum) Forward(Tensor audio, Tensor mel)
+    {
+        using var scope = NewDisposeScope();
+        int g = Options.NGroup;
+        long samples = audio.shape[1];
+        if (samples % g != 0)
+            throw new WaveFlowException($"forward: audio length {samples} is not a multiple of n_group {g}");
+        var spect = upsample.forward(mel);            // (B, n_mel, (F−1)·hop + filter)
+        if (spect.shape[2] < samples)
+            throw new WaveFlowException($"forward: {mel.shape[2]} mel frames cover {spect.shape[2]} samples, audio has {samples}");
+        spect = Squeeze.Mel(spect.narrow(2, 0, samples), g);   // (B, n_mel·g, T/g)
+        var x = Squeeze.Audio(audio, g);                        // (B, g, T/g)
+
+        var outputs = new List<Tensor>();
+        Tensor? logSSum = null, logDetSum = null;
+        for (int k = 0; k < Options.NFlows; k++)
+        {
+            if (IsEarlyExit(k))
+            {
+                outputs.Add(x.narrow(1, 0, Options.NEarlySize));
+                x = x.narrow(1, Options.NEarlySize, x.shape[1] - Options.NEarlySize);
+            }
+            var (mixed, logDetW) = convinv[k].forward(x);
+            logDetSum = logDetSum is null ? logDetW : logDetSum + logDetW;
+
+            long half = mixed.shape[1] / 2;
+            var x0 = mixed.narrow(1, 0, half);                  // (B, c/2, T/g)
+            var x1 = mixed.narrow(1, half, half);
+            var (y1, logS) = AffineCoupling.Forward(x1, wn[k].forward(x0, spect));
+            logSSum = logSSum is null ? logS.sum() : logSSum + logS.sum();
+            x = cat([x0, y1], 1);                               // (B, c, T/g)
+        }
+        outputs.Add(x);
+        var z = cat(outputs, 1);                                // (B, g, T/g)
+        return (z.MoveToOuterDisposeScope(), logSSum!.MoveToOuterDisposeScope(), logDetSum!.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// z (B, n_group, T/n_group) laid out as <see cref="Forward"/> returns it, mel (B, n_mel, F)
+    /// → audio (B, T). For NVIDIA's infer(mel, sigma), pass z = sigma·ε with T = F·hop.
+    /// </summary>
+    public Tensor Inverse(Tensor z, Tensor mel)
+    {
+        using var scope = NewDisposeScope();
+        int g = Options.NGroup;
+        if (z.shape[1] != g)
+            throw new WaveFlowException($"inverse: z has {z.shape[1]} channels, n_group is {g}");
+        long samples = z.shape[2] * g;
+        var spect = upsample.forward(mel);            // (B, n_mel, (F−1)·hop + filter)
+        // The transposed convolution's last filter − hop samples only see the tail of the last
+        // frame's window; NVIDIA trims them, leaving F·hop samples.
+        long usable = spect.shape[2] - (Mel.FilterLength - Mel.HopLength);
+        if (usable < samples)
+            throw new WaveFlowException($"inverse: {mel.shape[2]} mel frames give {usable} samples, z asks for {samples}");
+        spect = Squeeze.Mel(spect.narrow(2, 0, samples), g);   // (B, n_mel·g, T/g)
+
+        int earlyEnd = g - Options.NRemainingChannels;
+        var x = z.narrow(1, earlyEnd, Options.NRemainingChannels);   // (B, remaining, T/g)
+        for (int k = Options.NFlows - 1; k >= 0; k--)
+        {
+            long half = x.shape[1] / 2;
+            var x0 = x.narrow(1, 0, half);
+            var y1 = x.narrow(1, half, half);
+            var x1 = AffineCoupling.Inverse(y1, wn[k].forward(x0, spect));
+            x = convinv[k].Inverse(cat([x0, x1], 1));                 // (B, c, T/g)
+            if (IsEarlyExit(k))
+            {
+                earlyEnd -= Options.NEarlySize;
+                x = cat([z.narrow(1, earlyEnd, Options.NEarlySize), x], 1);
+            }
+        }
+        return Squeeze.UnsqueezeAudio(x).MoveToOuterDisposeScope();  // (B, T)
+    }
+
+    /// <summary>Folds every weight norm into plain weights (inference only).</summary>
+    public void FoldWeightNorm()
+    {
+        foreach (var block in wn) block.FoldWeightNorm();
+    }
+
+    /// <summary>The flows' 1x1 convolutions, in flow order.</summary>
+    public IReadOnlyList<Invertible1x1Conv> Convinv => convinv.ToList();
+}

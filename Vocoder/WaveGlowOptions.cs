@@ -1,0 +1,151 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace WaveFlow.Vocoder;
+
+/// <summary>WN_config of NVIDIA's config.json: the WaveNet-like network inside each coupling.</summary>
+public sealed record WNOptions(int NLayers = 8, int NChannels = 256, int KernelSize = 3);
+
+/// <summary>
+/// NVIDIA's waveglow_config (n_mel_channels, n_flows, n_group, n_early_every, n_early_size,
+/// WN_config {n_layers, n_channels, kernel_size}). Defaults are NVIDIA's published model.
+/// </summary>
+public sealed record WaveGlowOptions
+{
+    public int NMelChannels { get; init; } = 80;
+    public int NFlows { get; init; } = 12;
+    public int NGroup { get; init; } = 8;
+    public int NEarlyEvery { get; init; } = 4;
+    public int NEarlySize { get; init; } = 2;
+    public WNOptions WN { get; init; } = new();
+
+    /// <summary>Channels still flowing after the last early output (z's last block).</summary>
+    public int NRemainingChannels
+    {
+        get
+        {
+            int remaining = NGroup;
+            for (int k = 1; k < NFlows; k++) if (k % NEarlyEvery == 0) remaining -= NEarlySize;
+            return remaining;
+        }
+    }
+
+    /// <summary>Channels entering flow <paramref name="k"/> (before its 1x1 convolution).</summary>
+    public int ChannelsAtFlow(int k)
+    {
+        int remaining = NGroup;
+        for (int j = 1; j <= k; j++) if (j % NEarlyEvery == 0) remaining -= NEarlySize;
+        return remaining;
+    }
+
+    /// <summary>Throws a one-line <see cref="WaveFlowException"/> naming the first bad key.</summary>
+    public void Validate(string source)
+    {
+        void Check(bool ok, string key, string problem)
+        {
+            if (!ok) throw new WaveFlowException($"{source}: {key} {problem}");
+        }
+        Check(NMelChannels > 0, "n_mel_channels", $"must be positive, got {NMelChannels}");
+        Check(NFlows > 0, "n_flows", $"must be positive, got {NFlows}");
+        Check(NGroup >= 2 && NGroup % 2 == 0, "n_group", $"must be even and at least 2, got {NGroup}");
+        Check(NEarlyEvery > 0, "n_early_every", $"must be positive, got {NEarlyEvery}");
+        Check(NEarlySize >= 0 && NEarlySize % 2 == 0, "n_early_size", $"must be even and not negative, got {NEarlySize}");
+        Check(NRemainingChannels >= 2, "n_early_size",
+            $"{NEarlySize} every {NEarlyEvery} flows leaves {NRemainingChannels} of n_group {NGroup} channels (need at least 2)");
+        Check(WN.NLayers > 0, "WN_config.n_layers", $"must be positive, got {WN.NLayers}");
+        Check(WN.NChannels > 0 && WN.NChannels % 2 == 0, "WN_config.n_channels", $"must be even and positive, got {WN.NChannels}");
+        Check(WN.KernelSize > 0 && WN.KernelSize % 2 == 1, "WN_config.kernel_size", $"must be odd and positive, got {WN.KernelSize}");
+    }
+
+    /// <summary>The waveglow_config object with NVIDIA's keys.</summary>
+    public JsonObject ToJsonObject() => new()
+    {
+        ["n_mel_channels"] = NMelChannels,
+        ["n_flows"] = NFlows,
+        ["n_group"] = NGroup,
+        ["n_early_every"] = NEarlyEvery,
+        ["n_early_size"] = NEarlySize,
+        ["WN_config"] = new JsonObject
+        {
+            ["n_layers"] = WN.NLayers,
+            ["n_channels"] = WN.NChannels,
+            ["kernel_size"] = WN.KernelSize,
+        },
+    };
+
+    public string ToJson() => ToJsonObject().ToJsonString();
+
+    /// <summary>
+    /// Reads a waveglow_config object. Missing keys take NVIDIA's defaults; a key of the wrong
+    /// type or an unknown key fails naming the key.
+    /// </summary>
+    public static WaveGlowOptions FromJson(JsonObject obj, string source)
+    {
+        var o = new WaveGlowOptions();
+        var wn = new WNOptions();
+        foreach (var (key, value) in obj)
+        {
+            switch (key)
+            {
+                case "n_mel_channels": o = o with { NMelChannels = Int(value, key, source) }; break;
+                case "n_flows": o = o with { NFlows = Int(value, key, source) }; break;
+                case "n_group": o = o with { NGroup = Int(value, key, source) }; break;
+                case "n_early_every": o = o with { NEarlyEvery = Int(value, key, source) }; break;
+                case "n_early_size": o = o with { NEarlySize = Int(value, key, source) }; break;
+                case "WN_config":
+                    if (value is not JsonObject wnObj) throw new WaveFlowException($"{source}: WN_config must be an object");
+                    foreach (var (wkey, wvalue) in wnObj)
+                    {
+                        string full = "WN_config." + wkey;
+                        wn = wkey switch
+                        {
+                            "n_layers" => wn with { NLayers = Int(wvalue, full, source) },
+                            "n_channels" => wn with { NChannels = Int(wvalue, full, source) },
+                            "kernel_size" => wn with { KernelSize = Int(wvalue, full, source) },
+                            _ => throw new WaveFlowException($"{source}: {full} is not a WN_config key (n_layers, n_channels, kernel_size)"),
+                        };
+                    }
+                    break;
+                default:
+                    throw new WaveFlowException($"{source}: {key} is not a waveglow_config key");
+            }
+        }
+        o = o with { WN = wn };
+        o.Validate(source);
+        return o;
+    }
+
+    /// <summary>Parses either a whole NVIDIA config.json (with "waveglow_config") or the object alone.</summary>
+    public static WaveGlowOptions Parse(string json, string source)
+    {
+        var root = ParseObject(json, source);
+        if (root["waveglow_config"] is JsonNode inner)
+            return FromJson(inner as JsonObject ?? throw new WaveFlowException($"{source}: waveglow_config must be an object"), source);
+        return FromJson(root, source);
+    }
+
+    public static WaveGlowOptions Load(string path)
+    {
+        if (!File.Exists(path)) throw WaveFlowException.ForFile(path, "file not found");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    internal static JsonObject ParseObject(string json, string source)
+    {
+        try
+        {
+            return JsonNode.Parse(json) as JsonObject ?? throw new WaveFlowException($"{source}: not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new WaveFlowException($"{source}: malformed JSON ({e.Message.Split('\n')[0]})");
+        }
+    }
+
+    private static int Int(JsonNode? node, string key, string source)
+    {
+        if (node is JsonValue v && v.TryGetValue(out int i)) return i;
+        if (node is JsonValue d && d.TryGetValue(out double x) && x == Math.Floor(x) && Math.Abs(x) < int.MaxValue) return (int)x;
+        throw new WaveFlowException($"{source}: {key} must be an integer, got {node?.ToJsonString() ?? "null"}");
+    }
+}
