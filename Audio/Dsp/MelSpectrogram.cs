@@ -9,7 +9,8 @@ namespace WaveFlow.Audio;
 /// frames every hop_length, periodic Hann window of win_length centred in filter_length,
 /// magnitude |FFT|, Slaney mel filterbank, ln(clamp(mel, 1e-5)).
 /// <para>
-/// NWaves does the FFT (<see cref="RealFft"/>), the window and the filterbank. Its
+/// NWaves does the FFT (<see cref="RealFft64"/>: in double precision, which lands closer to the
+/// float32 reference than a float32 FFT does), the window and the filterbank. Its
 /// <see cref="Stft"/> cannot be used for the framing: it neither centres frames with reflect
 /// padding (librosa's center=True) nor offers a periodic window, so both are written here.
 /// </para>
@@ -22,7 +23,7 @@ public sealed class MelSpectrogram
     private readonly MelOptions options;
     private readonly float[] filterbank;   // [n_mel, nFreq]
     private readonly float[] window;       // [filter_length], zero outside the centred win_length
-    private readonly RealFft fft;
+    private readonly RealFft64 fft;
 
     public MelOptions Options => options;
 
@@ -34,7 +35,7 @@ public sealed class MelSpectrogram
         this.options = options;
         filterbank = MelFilterbank.Create(options);
         window = PeriodicHann(options.FilterLength, options.WinLength);
-        fft = new RealFft(options.FilterLength);
+        fft = new RealFft64(options.FilterLength);
     }
 
     /// <summary>
@@ -71,9 +72,9 @@ public sealed class MelSpectrogram
             for (int f = 0; f < frames; f++)
             {
                 var spectrum = magnitude.AsSpan(f * nFreq, nFreq);
-                float sum = 0;
+                double sum = 0;
                 for (int k = lo; k <= hi; k++) sum += row[k] * spectrum[k];
-                mel[m * frames + f] = MathF.Log(Math.Max(sum, LogFloor));
+                mel[m * frames + f] = MathF.Log(Math.Max((float)sum, LogFloor));
             }
         }
         return new FloatArray(mel, [nMel, frames]);
@@ -93,13 +94,14 @@ public sealed class MelSpectrogram
         float[] padded = ReflectPad(audio, half, scale);
         frames = audio.Length / hop + 1;
         var magnitude = new float[frames * nFreq];
-        var frame = new float[n];
-        var spectrum = new float[nFreq];
+        var frame = new double[n];
+        var re = new double[n];
+        var im = new double[n];
         for (int f = 0; f < frames; f++)
         {
             for (int t = 0; t < n; t++) frame[t] = padded[f * hop + t] * window[t];
-            fft.MagnitudeSpectrum(frame, spectrum, normalize: false);
-            spectrum.CopyTo(magnitude, f * nFreq);
+            fft.Direct(frame, re, im);
+            for (int k = 0; k < nFreq; k++) magnitude[f * nFreq + k] = (float)Math.Sqrt(re[k] * re[k] + im[k] * im[k]);
         }
         return magnitude;
     }

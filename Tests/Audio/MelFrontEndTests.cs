@@ -1,10 +1,11 @@
 using TorchSharp;
 using WaveFlow.Audio;
 using WaveFlow.Serialization;
+using Xunit.Abstractions;
 
 namespace WaveFlow.Tests.Audio;
 
-public class MelFrontEndTests
+public class MelFrontEndTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Utterances => new() { "WF001-0001", "WF002-0002" };
 
@@ -18,6 +19,7 @@ public class MelFrontEndTests
         Assert.Equal(reference.Shape, mel.Shape);
         Assert.Equal(clip.Samples.Length / 256 + 1, mel.Shape[1]);
         double err = Fixture.RelativeL2(mel.Data, reference.Data);
+        output.WriteLine($"CPU mel {name}: relative L2 {err:E3}, max |error| {MaxAbs(mel.Data, reference.Data):E3}");
         Assert.True(err < 1e-5, $"relative L2 {err:E3}");
     }
 
@@ -31,9 +33,13 @@ public class MelFrontEndTests
         using var audio = torch.tensor(clip.Samples, [1L, clip.Samples.Length]);
         using var mel = front.Compute(audio);
         Assert.Equal(new long[] { 1, 80, reference.Shape[1] }, mel.shape);
-        double err = Fixture.RelativeL2(mel.data<float>().ToArray(), reference.Data);
+        var values = mel.data<float>().ToArray();
+        double err = Fixture.RelativeL2(values, reference.Data);
+        output.WriteLine($"Torch mel {name}: relative L2 {err:E3}, max |error| {MaxAbs(values, reference.Data):E3}");
         Assert.True(err < 1e-5, $"relative L2 {err:E3}");
     }
+
+    private static double MaxAbs(float[] a, float[] b) => a.Zip(b, (x, y) => (double)Math.Abs(x - y)).Max();
 
     [Fact]
     public void TorchMelIsBatchedAndEqualsPerItemResults()
