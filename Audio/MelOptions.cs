@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace WaveFlow.Audio;
@@ -19,6 +21,51 @@ public sealed record MelOptions
 
     /// <summary>Number of linear-frequency bins of one STFT frame: filter_length/2 + 1.</summary>
     [JsonIgnore] public int NFreq => FilterLength / 2 + 1;
+
+    /// <summary>
+    /// Reads the mel keys from a JSON config: NVIDIA's config.json (the keys inside its
+    /// <c>data_config</c> section) or a file holding just those keys. Other keys of the section
+    /// (training_files, segment_length, ...) belong to others and are ignored; missing keys keep
+    /// their defaults; a value of the wrong type is an error naming the file and key. Validated.
+    /// </summary>
+    public static MelOptions Load(string path)
+    {
+        if (!File.Exists(path)) throw WaveFlowException.ForFile(path, "file not found");
+        JsonDocument document;
+        try { document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip }); }
+        catch (JsonException e) { throw WaveFlowException.ForFile(path, $"not valid JSON ({e.Message.Split('\n')[0]})", e); }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw WaveFlowException.ForFile(path, "must hold a JSON object");
+            bool nested = root.TryGetProperty("data_config", out var section);
+            var options = FromJson(nested ? section : root, path, nested ? "data_config." : "");
+            options.Validate(path);
+            return options;
+        }
+    }
+
+    /// <summary>The mel keys of one JSON object (see <see cref="Load"/>); <paramref name="prefix"/> is put before key names in errors.</summary>
+    public static MelOptions FromJson(JsonElement section, string source, string prefix = "")
+    {
+        if (section.ValueKind != JsonValueKind.Object)
+            throw new WaveFlowException($"{source}: {prefix.TrimEnd('.')} must be a JSON object");
+        var options = new MelOptions();
+        bool nyquistFmax = false;
+        foreach (var property in typeof(MelOptions).GetProperties())
+        {
+            var name = property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name;
+            if (name is null || !section.TryGetProperty(name, out var value)) continue;
+            // Tacotron2's hparams allow mel_fmax None: the Nyquist frequency (set below).
+            if (name == "mel_fmax" && value.ValueKind == JsonValueKind.Null) { nyquistFmax = true; continue; }
+            object parsed;
+            if (property.PropertyType == typeof(int) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int i)) parsed = i;
+            else if (property.PropertyType == typeof(double) && value.ValueKind == JsonValueKind.Number) parsed = value.GetDouble();
+            else throw new WaveFlowException($"{source}: {prefix}{name} must be {(property.PropertyType == typeof(int) ? "an integer" : "a number")}, got {value.GetRawText()}");
+            property.SetValue(options, parsed);  // init-only setters are settable through reflection on a fresh copy
+        }
+        return nyquistFmax ? options with { MelFmax = options.SamplingRate / 2.0 } : options;
+    }
 
     /// <summary>Throws a <see cref="WaveFlowException"/> naming <paramref name="source"/> and the bad key.</summary>
     public void Validate(string source)

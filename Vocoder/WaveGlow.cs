@@ -13,7 +13,7 @@ namespace WaveFlow.Vocoder;
 /// n_early_size channels leave the flow early (multi-scale: they become part of z unchanged).
 /// State-dict names equal NVIDIA's: upsample.*, WN.k.*, convinv.k.conv.weight.
 /// </summary>
-public sealed class WaveGlow : nn.Module
+public sealed partial class WaveGlow : nn.Module
 {
     private readonly MelUpsampler upsample;
     [ComponentName(Name = "WN")] private readonly ModuleList<WN> wn;
@@ -108,12 +108,14 @@ public sealed class WaveGlow : nn.Module
 
         int earlyEnd = g - Options.NRemainingChannels;
         var x = z.narrow(1, earlyEnd, Options.NRemainingChannels);   // (B, remaining, T/g)
+        var conds = FuseConditioning ? ConditionAllFlows(spect) : null;  // per flow (B, 2·C·L, T/g)
         for (int k = Options.NFlows - 1; k >= 0; k--)
         {
             long half = x.shape[1] / 2;
             var x0 = x.narrow(1, 0, half);
             var y1 = x.narrow(1, half, half);
-            var x1 = AffineCoupling.Inverse(y1, wn[k].forward(x0, spect));
+            var wnOut = conds is null ? wn[k].forward(x0, spect) : wn[k].ForwardConditioned(x0, conds[k]);
+            var x1 = AffineCoupling.Inverse(y1, wnOut);
             x = convinv[k].Inverse(cat([x0, x1], 1));                 // (B, c, T/g)
             if (IsEarlyExit(k))
             {

@@ -86,6 +86,8 @@ internal sealed class TorchTensor(TorchStorage storage, long offset, long[] shap
 
     public FloatArray ToFloatArray(string path, bool bigEndian)
     {
+        if (Shape.Any(s => s < 0) || Shape.Aggregate(1.0, (a, b) => a * b) > Array.MaxLength)
+            throw WaveFlowException.ForFile(path, $"tensor of shape [{string.Join(", ", Shape)}] is invalid or too large");
         long count = Shape.Aggregate(1L, (a, b) => a * b);
         var data = new float[count];
         if (count == 0) return new FloatArray(data, Shape);

@@ -168,5 +168,7 @@ public class PyTorchFileTests
     {
         // The CRC-32/ISO-HDLC check value for "123456789".
         Assert.Equal(0xCBF43926u, TorchZipWriter.Crc32("123456789"u8));
+        // 43 bytes: five 8-byte blocks through the sliced path plus a 3-byte tail; a well-known check value.
+        Assert.Equal(0x414FA339u, TorchZipWriter.Crc32("The quick brown fox jumps over the lazy dog"u8));
     }
 }

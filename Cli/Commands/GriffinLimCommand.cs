@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Spectre.Console;
+using WaveFlow.Audio;
+
+namespace WaveFlow.Cli.Commands;
+
+/// <summary><c>waveflow griffinlim MEL.npy... -o DIR [--iterations 60] [--seed 0]</c>: the Griffin-Lim baseline vocoder.</summary>
+public static class GriffinLimCommand
+{
+    public static Command Create()
+    {
+        var inputs = new Argument<string[]>("mel") { Description = "mel files [n_mel, T] or [1, n_mel, T] (.npy float32/float16 or torch.save .pt), natural-log Tacotron2 scale", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--output", "-o") { Description = "folder for <name>.wav", Required = true };
+        var iterations = new Option<int>("--iterations") { Description = "Griffin-Lim iterations", DefaultValueFactory = _ => 60 };
+        var seed = new Option<int>("--seed") { Description = "seed of the random initial phase", DefaultValueFactory = _ => 0 };
+        var config = new Option<string?>("--config") { Description = "NVIDIA config.json (its data_config) or a JSON file of mel keys; default: 22050 Hz, 1024/256/1024, 80 mels" };
+        var floatWav = new Option<bool>("--float") { Description = "write 32-bit float WAV instead of 16-bit PCM" };
+        var command = new Command("griffinlim", "Turn mel spectrograms into audio with Griffin-Lim (a baseline vocoder)") { inputs, output, iterations, seed, config, floatWav };
+        command.SetAction(result =>
+        {
+            var files = result.GetValue(inputs)!;
+            var outDir = result.GetValue(output)!;
+            int n = result.GetValue(iterations);
+            if (n < 1) throw new WaveFlowException($"--iterations {n}: must be at least 1");
+            var options = result.GetValue(config) is { } c ? MelOptions.Load(c) : new MelOptions();
+            var device = GlobalOptions.ResolveDevice(result);
+            var targets = MelCommand.OutputNames(files, outDir, ".wav");
+            // Read and check every mel before writing anything.
+            var mels = files.Select(f => MelFile.Read(f, options.NMelChannels)).ToList();
+            var format = result.GetValue(floatWav) ? WavSampleFormat.Float32 : WavSampleFormat.Pcm16;
+            double seconds = 0;
+
+            AnsiConsole.Progress().AutoClear(false).Columns(
+                    new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(context =>
+                {
+                    var task = context.AddTask($"griffin-lim ({files.Length} file(s), {n} iterations, {device})", maxValue: files.Length);
+                    for (int i = 0; i < files.Length; i++)
+                    {
+                        var audio = GriffinLim.Synthesize(mels[i], options, n, result.GetValue(seed), device);
+                        WavFile.Write(targets[i], audio, options.SamplingRate, format);
+                        seconds += (double)audio.Length / options.SamplingRate;
+                        task.Increment(1);
+                    }
+                });
+            Console.WriteLine($"wrote {files.Length} WAV file(s) ({seconds:F1} s at {options.SamplingRate} Hz) to {outDir}");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using Spectre.Console;
+using WaveFlow.Audio;
+
+namespace WaveFlow.Cli.Commands;
+
+/// <summary><c>waveflow mel IN.wav... -o DIR [--png] [--config C.json]</c>: Tacotron2 log mels of WAV files as .npy (and PNG images).</summary>
+public static class MelCommand
+{
+    public static Command Create()
+    {
+        var inputs = new Argument<string[]>("wav") { Description = "WAV files (mono; PCM 16/24/32-bit or float)", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--output", "-o") { Description = "folder for <name>.mel.npy (and <name>.mel.png)", Required = true };
+        var png = new Option<bool>("--png") { Description = "also write a spectrogram image of each mel" };
+        var config = new Option<string?>("--config") { Description = "NVIDIA config.json (its data_config) or a JSON file of mel keys; default: 22050 Hz, 1024/256/1024, 80 mels, 0-8000 Hz" };
+        var resample = new Option<bool>("--resample") { Description = "convert other sample rates to the config's sampling_rate instead of refusing them" };
+        var downmix = new Option<bool>("--downmix") { Description = "average the channels of stereo/multichannel files instead of refusing them" };
+        var half = new Option<bool>("--half") { Description = "store the mels as float16" };
+        var command = new Command("mel", "Compute Tacotron2-compatible log-mel spectrograms of WAV files") { inputs, output, png, config, resample, downmix, half };
+        command.SetAction(result =>
+        {
+            var files = result.GetValue(inputs)!;
+            var outDir = result.GetValue(output)!;
+            var options = result.GetValue(config) is { } c ? MelOptions.Load(c) : new MelOptions();
+            var targets = OutputNames(files, outDir, ".mel.npy");
+            var readOptions = new WavReadOptions(options.SamplingRate, result.GetValue(downmix), result.GetValue(resample));
+            var front = new MelSpectrogram(options);
+            bool images = result.GetValue(png), f16 = result.GetValue(half);
+            double seconds = 0;
+
+            AnsiConsole.Progress().AutoClear(false).Columns(
+                    new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(context =>
+                {
+                    var task = context.AddTask($"mel ({files.Length} file(s))", maxValue: files.Length);
+                    for (int i = 0; i < files.Length; i++)
+                    {
+                        var clip = WavFile.Read(files[i], readOptions);
+                        var mel = front.Compute(clip.Samples);
+                        MelFile.Write(targets[i], mel, f16);
+                        if (images) SpectrogramImage.WritePng(Path.ChangeExtension(targets[i], ".png"), mel, scale: 2);
+                        seconds += clip.DurationSeconds;
+                        task.Increment(1);
+                    }
+                });
+            Console.WriteLine($"wrote {files.Length} mel(s) ({seconds:F1} s of audio, {options.NMelChannels} channels, hop {options.HopLength}) to {outDir}");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// DIR/&lt;name&gt;&lt;suffix&gt; for each input, refusing a missing input or two inputs that
+    /// would write the same file before anything is written.
+    /// </summary>
+    internal static string[] OutputNames(string[] inputs, string outDir, string suffix)
+    {
+        var names = new string[inputs.Length];
+        var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (!File.Exists(inputs[i])) throw WaveFlowException.ForFile(inputs[i], "file not found");
+            string stem = Path.GetFileNameWithoutExtension(inputs[i]);
+            if (stem.EndsWith(".mel", StringComparison.OrdinalIgnoreCase)) stem = stem[..^4];
+            names[i] = Path.Combine(outDir, stem + suffix);
+            if (!seen.TryAdd(names[i], inputs[i]))
+                throw WaveFlowException.ForFile(inputs[i], $"would write {names[i]}, as {seen[names[i]]} does: rename one of them");
+        }
+        return names;
+    }
+}
