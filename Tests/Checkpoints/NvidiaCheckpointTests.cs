@@ -37,6 +37,7 @@ public class NvidiaCheckpointTests
         var reference = Safetensors_();
         var legacy = NvidiaCheckpoint.Load(Fixture.Path_("micro-legacy", "nvidia_checkpoint_legacy.pt"));
         Assert.Equal("nvidia-checkpoint-legacy", legacy.Kind);
+        Assert.True(legacy.AlternatingHalves); // its pickled class source is glow_old.py's (see the parity tests)
         Assert.Equal(99L, legacy.Iteration);
         Assert.Equal(reference.Keys.Order(StringComparer.Ordinal), legacy.StateDict.Keys.Order(StringComparer.Ordinal));
         foreach (var (key, t) in reference) Assert.Equal(t.Shape, legacy.StateDict[key].Shape);
