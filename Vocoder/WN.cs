@@ -64,9 +64,21 @@ public sealed class WN : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor audio, Tensor spect)
     {
         using var scope = NewDisposeScope();
+        return ForwardConditioned(audio, cond_layer.forward(spect)).MoveToOuterDisposeScope();   // cond (B, 2·n_channels·n_layers, T')
+    }
+
+    /// <summary>The conditioning layer (1x1, n_mel·n_group → 2·n_channels·n_layers).</summary>
+    internal WeightNormConv1d CondLayer => cond_layer;
+
+    /// <summary>
+    /// <see cref="forward"/> with cond_layer(spect) already computed, (B, 2·n_channels·n_layers, T'):
+    /// lets WaveGlow compute every flow's conditioning in one product (see FusedConditioning.cs).
+    /// </summary>
+    internal Tensor ForwardConditioned(Tensor audio, Tensor spect)
+    {
+        using var scope = NewDisposeScope();
         audio = start.forward(audio);                 // (B, n_channels, T')
         Tensor? output = null;
-        spect = cond_layer.forward(spect);            // (B, 2·n_channels·n_layers, T')
         for (int i = 0; i < nLayers; i++)
         {
             long offset = 2L * i * nChannels;

@@ -51,6 +51,9 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
         return (weight_v! * (weight_g! / NormExceptDim0(weight_v!))).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The bias (out).</summary>
+    public Tensor BiasTensor => bias;
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
