@@ -68,7 +68,8 @@ public class NvidiaCheckpointParityTests
 
     private static WaveGlow Build(string fixture, NvidiaCheckpointContents contents)
     {
-        var model = new WaveGlow(WaveGlowOptions.Load(Fixture.Path_(fixture, "config.json")), new MelOptions());
+        var options = WaveGlowOptions.Load(Fixture.Path_(fixture, "config.json"));
+        var model = new WaveGlow(options, new MelOptions { NMelChannels = options.NMelChannels });
         StateDict.Load(model, contents.StateDict, fixture);
         model.eval();
         return model;
