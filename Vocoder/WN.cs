@@ -35,11 +35,16 @@ public sealed class WN : nn.Module<Tensor, Tensor, Tensor>
         // The last layer starts at zero, so every coupling begins as the identity (b = 0,
         // log s = 0): the untrained flow is a stack of 1x1 convolutions and training starts
         // from a well-conditioned, exactly invertible map instead of random affine transforms.
-        end = nn.Conv1d(nChannels, nOutChannels ?? 2 * nInChannels, 1);
+        using (var scope = NewDisposeScope())
         using (no_grad())
         {
+            // (In a scope because TorchSharp's Conv1d constructor leaves its bias initialiser's
+            // result undisposed; the parameters themselves are kept.)
+            end = nn.Conv1d(nChannels, nOutChannels ?? 2 * nInChannels, 1);
             end.weight!.zero_();
             end.bias!.zero_();
+            end.weight.DetachFromDisposeScope();
+            end.bias.DetachFromDisposeScope();
         }
 
         // One 1x1 convolution produces the conditioning of all layers at once (2·n_channels per
@@ -64,9 +69,21 @@ public sealed class WN : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor audio, Tensor spect)
     {
         using var scope = NewDisposeScope();
+        return ForwardConditioned(audio, cond_layer.forward(spect)).MoveToOuterDisposeScope();   // cond (B, 2·n_channels·n_layers, T')
+    }
+
+    /// <summary>The conditioning layer (1x1, n_mel·n_group → 2·n_channels·n_layers).</summary>
+    internal WeightNormConv1d CondLayer => cond_layer;
+
+    /// <summary>
+    /// <see cref="forward"/> with cond_layer(spect) already computed, (B, 2·n_channels·n_layers, T'):
+    /// lets WaveGlow compute every flow's conditioning in one product (see FusedConditioning.cs).
+    /// </summary>
+    internal Tensor ForwardConditioned(Tensor audio, Tensor spect)
+    {
+        using var scope = NewDisposeScope();
         audio = start.forward(audio);                 // (B, n_channels, T')
         Tensor? output = null;
-        spect = cond_layer.forward(spect);            // (B, 2·n_channels·n_layers, T')
         for (int i = 0; i < nLayers; i++)
         {
             long offset = 2L * i * nChannels;

@@ -13,7 +13,7 @@ namespace WaveFlow.Vocoder;
 /// n_early_size channels leave the flow early (multi-scale: they become part of z unchanged).
 /// State-dict names equal NVIDIA's: upsample.*, WN.k.*, convinv.k.conv.weight.
 /// </summary>
-public sealed class WaveGlow : nn.Module
+public sealed partial class WaveGlow : nn.Module
 {
     private readonly MelUpsampler upsample;
     [ComponentName(Name = "WN")] private readonly ModuleList<WN> wn;
@@ -25,6 +25,8 @@ public sealed class WaveGlow : nn.Module
     public WaveGlow(WaveGlowOptions options, MelOptions mel) : base(nameof(WaveGlow))
     {
         options.Validate("waveglow_config");
+        if (mel.NMelChannels != options.NMelChannels)
+            throw new WaveFlowException($"mel settings: n_mel_channels {mel.NMelChannels} differs from waveglow_config n_mel_channels {options.NMelChannels}");
         Options = options;
         Mel = mel;
         // The mel has one frame per hop; a transposed convolution with kernel filter_length and
@@ -106,12 +108,14 @@ public sealed class WaveGlow : nn.Module
 
         int earlyEnd = g - Options.NRemainingChannels;
         var x = z.narrow(1, earlyEnd, Options.NRemainingChannels);   // (B, remaining, T/g)
+        var conds = FuseConditioning ? ConditionAllFlows(spect) : null;  // per flow (B, 2·C·L, T/g)
         for (int k = Options.NFlows - 1; k >= 0; k--)
         {
             long half = x.shape[1] / 2;
             var x0 = x.narrow(1, 0, half);
             var y1 = x.narrow(1, half, half);
-            var x1 = AffineCoupling.Inverse(y1, wn[k].forward(x0, spect));
+            var wnOut = conds is null ? wn[k].forward(x0, spect) : wn[k].ForwardConditioned(x0, conds[k]);
+            var x1 = AffineCoupling.Inverse(y1, wnOut);
             x = convinv[k].Inverse(cat([x0, x1], 1));                 // (B, c, T/g)
             if (IsEarlyExit(k))
             {

@@ -51,6 +51,9 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
         return (weight_v! * (weight_g! / NormExceptDim0(weight_v!))).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The bias (out).</summary>
+    public Tensor BiasTensor => bias;
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
@@ -65,6 +68,7 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
     public void Fold()
     {
         if (weight is not null) return;
+        using var scope = NewDisposeScope();
         using (no_grad())
         {
             // Computed in float64 so folding adds no rounding of its own beyond the final cast.

@@ -1,0 +1,39 @@
+using TorchSharp;
+using WaveFlow.Audio;
+using static TorchSharp.torch;
+
+namespace WaveFlow.Vocoder.Benchmarks;
+
+/// <summary>
+/// One training iteration as the trainer runs it: forward, <see cref="WaveGlowLoss"/> (σ = 1),
+/// backward, Adam step, on a random batch × segment of audio and its (random) mel. Weight norm
+/// stays unfolded (it is trained). fp32 only: TorchSharp 0.107 has no autocast/GradScaler.
+/// </summary>
+public static class TrainingBenchmark
+{
+    public static BenchRow Run(WaveGlowOptions options, MelOptions mel, Device device, int batch, int segment, int warmUp, int repeats)
+    {
+        using var model = new WaveGlow(options, mel);
+        model.to(device);
+        model.train();
+        using var optimizer = optim.Adam(model.parameters(), lr: 1e-4);
+        var gen = new Generator(3);
+        long frames = segment / mel.HopLength + 1;      // enough: (F − 1)·hop + filter ≥ segment
+        using var audio = (rand([batch, segment], generator: gen) - 0.5).to(device);                           // (B, T)
+        using var spect = (randn([batch, options.NMelChannels, frames], generator: gen) - 5.0).to(device);     // (B, n_mel, F)
+        using var memory = HostMemory.Begin();
+        var timing = Timing.Measure(() =>
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            var (z, logS, logDetW) = model.Forward(audio, spect);
+            var loss = WaveGlowLoss.Compute(z, logS, logDetW, 1.0);
+            loss.backward();
+            optimizer.step();
+        }, warmUp, repeats, device);
+        double medianS = timing.MedianMs / 1000;
+        return new BenchRow($"train step (Adam) {batch} × {segment}", device.ToString(), "fp32", (double)segment / mel.SamplingRate, batch,
+            timing.MedianMs, timing.MinMs, (double)batch * segment / medianS / 1000, null,
+            memory.PeakBytes, memory.StartBytes, SynthesisBenchmark.DeviceBytes(device), timing.Milliseconds);
+    }
+}

@@ -1,0 +1,89 @@
+using static TorchSharp.torch;
+
+namespace WaveFlow.Vocoder.Synthesis;
+
+/// <summary>
+/// Synthesis of long mels in bounded memory. The mel is cut into chunks of C frames; each chunk
+/// runs <see cref="WaveGlow.Inverse"/> over itself plus K frames of context on each side, with
+/// the matching slice of the whole utterance's noise z, and only its own C·hop samples are kept.
+/// Because z is sliced rather than drawn per chunk, the result is defined by the same ε as
+/// whole-utterance synthesis, and with K ≥ <see cref="ReceptiveField.ContextFrames"/> it equals
+/// it to float rounding: every kept sample sees exactly the inputs it sees in the whole run.
+/// Peak memory is then that of one (C + 2K)-frame synthesis, whatever the length.
+/// </summary>
+public static class ChunkedInference
+{
+    /// <summary>
+    /// mel (B, n_mel, F) and z (B, n_group, S) with S·n_group ≤ F·hop (as for
+    /// <see cref="WaveGlow.Inverse"/>) → audio (B, S·n_group), computed chunk by chunk.
+    /// </summary>
+    /// <param name="model">the flow (its weight norm may be folded or not)</param>
+    /// <param name="mel">(B, n_mel, F)</param>
+    /// <param name="z">(B, n_group, S): the whole utterance's noise, σ·ε</param>
+    /// <param name="chunkFrames">mel frames kept per chunk (C)</param>
+    /// <param name="contextFrames">frames of context each side (K); null: the exact receptive field
+    /// (plus the crossfade)</param>
+    /// <param name="crossfadeSamples">if &gt; 0, each seam is a linear crossfade over this many
+    /// samples taken from the next chunk's context; useful only with a context below the
+    /// receptive field, where the two sides of a seam differ slightly</param>
+    public static Tensor Infer(WaveGlow model, Tensor mel, Tensor z, int chunkFrames, int? contextFrames = null, int crossfadeSamples = 0)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        int g = model.Options.NGroup, hop = model.Mel.HopLength;
+        // A crossfade keeps samples from the next chunk's context, so by default the context
+        // grows by the fade: those samples must be exact too, not only the chunk's own.
+        int context = contextFrames ?? ReceptiveField.ContextFrames(model.Options, model.Mel) + (crossfadeSamples + hop - 1) / hop;
+        Check(mel, z, chunkFrames, context, crossfadeSamples, g, hop);
+
+        long frames = mel.shape[2], steps = z.shape[2], samples = steps * g;
+        long stepsPerFrame = hop / g;                 // z steps per mel frame (hop is a multiple of g)
+        var audio = empty(z.shape[0], samples, dtype: z.dtype, device: z.device);   // (B, T)
+        for (long c0 = 0; c0 * stepsPerFrame < steps; c0 += chunkFrames)
+        {
+            using var chunkScope = NewDisposeScope();
+            long c1 = Math.Min(c0 + chunkFrames, frames);
+            // The window: the chunk and its context, clipped at the utterance's ends (where the
+            // whole run zero-pads exactly as the chunk does, so no context is needed there).
+            long w0 = Math.Max(0, c0 - context), w1 = Math.Min(frames, c1 + context);
+            long z0 = w0 * stepsPerFrame, z1 = Math.Min(w1 * stepsPerFrame, steps);
+            var part = model.Inverse(z.narrow(2, z0, z1 - z0),     // (B, g, window steps)
+                mel.narrow(2, w0, w1 - w0));                       // (B, window samples)
+
+            long out0 = c0 * hop, out1 = Math.Min(c1 * hop, samples);
+            long fade = c0 == 0 ? 0 : crossfadeSamples;
+            // Keep [out0 − fade, out1) of this window; part's sample 0 is global sample w0·hop.
+            var kept = part.narrow(1, out0 - fade - w0 * hop, out1 - out0 + fade);   // (B, fade + chunk)
+            if (fade > 0)
+            {
+                // Linear crossfade over the fade samples before the seam: the previous chunk's
+                // samples there (already written) fade out while this chunk's fade in.
+                var w = (arange(fade, dtype: ScalarType.Float64, device: z.device) + 0.5).div(fade).to(z.dtype);   // (fade)
+                var previous = audio.narrow(1, out0 - fade, fade);
+                previous.copy_(previous * (1 - w) + kept.narrow(1, 0, fade) * w);
+            }
+            audio.narrow(1, out0, out1 - out0).copy_(kept.narrow(1, fade, out1 - out0));
+        }
+        return audio.MoveToOuterDisposeScope();
+    }
+
+    private static void Check(Tensor mel, Tensor z, int chunkFrames, int context, int crossfade, int g, int hop)
+    {
+        if (mel.dim() != 3 || z.dim() != 3)
+            throw new WaveFlowException($"chunked inference: mel must be (B, n_mel, F) and z (B, n_group, S), got {mel.dim()} and {z.dim()} axes");
+        if (z.shape[1] != g)
+            throw new WaveFlowException($"chunked inference: z has {z.shape[1]} channels, n_group is {g}");
+        if (mel.shape[0] != z.shape[0])
+            throw new WaveFlowException($"chunked inference: mel batch {mel.shape[0]} differs from z batch {z.shape[0]}");
+        if (hop % g != 0)
+            throw new WaveFlowException($"chunked inference: hop_length {hop} is not a multiple of n_group {g}, chunks would not align with z");
+        if (z.shape[2] * g > mel.shape[2] * hop)
+            throw new WaveFlowException($"chunked inference: {mel.shape[2]} mel frames give {mel.shape[2] * hop} samples, z asks for {z.shape[2] * g}");
+        if (chunkFrames < 1)
+            throw new WaveFlowException($"chunked inference: chunk length must be at least 1 frame, got {chunkFrames}");
+        if (context < 0)
+            throw new WaveFlowException($"chunked inference: context must not be negative, got {context} frames");
+        if (crossfade < 0 || crossfade > (long)context * hop || crossfade > (long)chunkFrames * hop)
+            throw new WaveFlowException($"chunked inference: crossfade of {crossfade} samples must lie within 0 and both the context ({context * hop} samples) and the chunk ({chunkFrames * hop} samples)");
+    }
+}
