@@ -9,7 +9,7 @@ internal static class BenchTable
     public static void Write(IReadOnlyList<BenchRow> rows)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("case", "prec.", "audio", "median", "rate", "×RT", "host peak", "device");
+            .AddColumns("case", "prec.", "audio", "median", "CPU time", "rate", "×RT", "host peak", "device");
         var notes = new List<string>();
         foreach (var r in rows)
         {
@@ -18,7 +18,7 @@ internal static class BenchTable
             if (r.Note is { } n) { notes.Add(n); name += $" [{notes.Count}]"; }
             table.AddRow(
                 Markup.Escape(name), r.Precision, $"{r.AudioSeconds:0.##}s×{r.Batch}",
-                timed ? $"{r.MedianMs:F0} ms" : "",
+                timed ? $"{r.MedianMs:F0} ms" : "", timed && r.MedianCpuMs > 0 ? $"{r.MedianCpuMs:F0} ms" : "",
                 timed ? Rate(r.ThroughputKHz) : "", r.RealTime is { } rt ? $"{rt:F2}" : "",
                 timed ? $"{r.PeakHostBytes / 1048576.0:F0} MB" : "",
                 r.DeviceBytes is { } d ? $"{d / 1073741824.0:F2} GB" : "");
