@@ -51,17 +51,20 @@ public sealed record MelOptions
         if (section.ValueKind != JsonValueKind.Object)
             throw new WaveFlowException($"{source}: {prefix.TrimEnd('.')} must be a JSON object");
         var options = new MelOptions();
+        bool nyquistFmax = false;
         foreach (var property in typeof(MelOptions).GetProperties())
         {
             var name = property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name;
             if (name is null || !section.TryGetProperty(name, out var value)) continue;
+            // Tacotron2's hparams allow mel_fmax None: the Nyquist frequency (set below).
+            if (name == "mel_fmax" && value.ValueKind == JsonValueKind.Null) { nyquistFmax = true; continue; }
             object parsed;
             if (property.PropertyType == typeof(int) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int i)) parsed = i;
             else if (property.PropertyType == typeof(double) && value.ValueKind == JsonValueKind.Number) parsed = value.GetDouble();
             else throw new WaveFlowException($"{source}: {prefix}{name} must be {(property.PropertyType == typeof(int) ? "an integer" : "a number")}, got {value.GetRawText()}");
             property.SetValue(options, parsed);  // init-only setters are settable through reflection on a fresh copy
         }
-        return options;
+        return nyquistFmax ? options with { MelFmax = options.SamplingRate / 2.0 } : options;
     }
 
     /// <summary>Throws a <see cref="WaveFlowException"/> naming <paramref name="source"/> and the bad key.</summary>

@@ -35,11 +35,16 @@ public sealed class WN : nn.Module<Tensor, Tensor, Tensor>
         // The last layer starts at zero, so every coupling begins as the identity (b = 0,
         // log s = 0): the untrained flow is a stack of 1x1 convolutions and training starts
         // from a well-conditioned, exactly invertible map instead of random affine transforms.
-        end = nn.Conv1d(nChannels, nOutChannels ?? 2 * nInChannels, 1);
+        using (var scope = NewDisposeScope())
         using (no_grad())
         {
+            // (In a scope because TorchSharp's Conv1d constructor leaves its bias initialiser's
+            // result undisposed; the parameters themselves are kept.)
+            end = nn.Conv1d(nChannels, nOutChannels ?? 2 * nInChannels, 1);
             end.weight!.zero_();
             end.bias!.zero_();
+            end.weight.DetachFromDisposeScope();
+            end.bias.DetachFromDisposeScope();
         }
 
         // One 1x1 convolution produces the conditioning of all layers at once (2·n_channels per

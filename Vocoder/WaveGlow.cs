@@ -25,6 +25,8 @@ public sealed partial class WaveGlow : nn.Module
     public WaveGlow(WaveGlowOptions options, MelOptions mel) : base(nameof(WaveGlow))
     {
         options.Validate("waveglow_config");
+        if (mel.NMelChannels != options.NMelChannels)
+            throw new WaveFlowException($"mel settings: n_mel_channels {mel.NMelChannels} differs from waveglow_config n_mel_channels {options.NMelChannels}");
         Options = options;
         Mel = mel;
         // The mel has one frame per hop; a transposed convolution with kernel filter_length and

@@ -9,7 +9,8 @@ namespace WaveFlow.Audio;
 /// frames every hop_length, periodic Hann window of win_length centred in filter_length,
 /// magnitude |FFT|, Slaney mel filterbank, ln(clamp(mel, 1e-5)).
 /// <para>
-/// NWaves does the FFT (<see cref="RealFft"/>), the window and the filterbank. Its
+/// NWaves does the FFT (<see cref="RealFft64"/>: in double precision, which lands closer to the
+/// float32 reference than a float32 FFT does), the window and the filterbank. Its
 /// <see cref="Stft"/> cannot be used for the framing: it neither centres frames with reflect
 /// padding (librosa's center=True) nor offers a periodic window, so both are written here.
 /// </para>
@@ -22,19 +23,21 @@ public sealed class MelSpectrogram
     private readonly MelOptions options;
     private readonly float[] filterbank;   // [n_mel, nFreq]
     private readonly float[] window;       // [filter_length], zero outside the centred win_length
-    private readonly RealFft fft;
+    private readonly bool powerOfTwo;        // NWaves' FFT; else the DFT table
+    private readonly double[]? dftTable;     // other lengths: [nFreq, 2, filter_length] cos / −sin rows
 
     public MelOptions Options => options;
 
     public MelSpectrogram(MelOptions options)
     {
         options.Validate("mel options");
-        if ((options.FilterLength & (options.FilterLength - 1)) != 0)
-            throw new WaveFlowException($"mel options: filter_length {options.FilterLength} must be a power of two for the CPU mel (NWaves' FFT); the Torch front end has no such limit");
         this.options = options;
         filterbank = MelFilterbank.Create(options);
         window = PeriodicHann(options.FilterLength, options.WinLength);
-        fft = new RealFft(options.FilterLength);
+        // NWaves' FFT needs a power of two; other filter lengths (800 in some 16 kHz configs)
+        // get a direct DFT from a table, O(N²) per frame but exact.
+        powerOfTwo = (options.FilterLength & (options.FilterLength - 1)) == 0;
+        if (!powerOfTwo) dftTable = DftTable(options.FilterLength);
     }
 
     /// <summary>
@@ -71,9 +74,9 @@ public sealed class MelSpectrogram
             for (int f = 0; f < frames; f++)
             {
                 var spectrum = magnitude.AsSpan(f * nFreq, nFreq);
-                float sum = 0;
+                double sum = 0;
                 for (int k = lo; k <= hi; k++) sum += row[k] * spectrum[k];
-                mel[m * frames + f] = MathF.Log(Math.Max(sum, LogFloor));
+                mel[m * frames + f] = MathF.Log(Math.Max((float)sum, LogFloor));
             }
         }
         return new FloatArray(mel, [nMel, frames]);
@@ -93,15 +96,47 @@ public sealed class MelSpectrogram
         float[] padded = ReflectPad(audio, half, scale);
         frames = audio.Length / hop + 1;
         var magnitude = new float[frames * nFreq];
-        var frame = new float[n];
-        var spectrum = new float[nFreq];
+        // NWaves' FFT keeps work buffers, so each call has its own: Compute is thread-safe.
+        var fft = powerOfTwo ? new RealFft64(n) : null;
+        var frame = new double[n];
+        var re = new double[n];
+        var im = new double[n];
         for (int f = 0; f < frames; f++)
         {
             for (int t = 0; t < n; t++) frame[t] = padded[f * hop + t] * window[t];
-            fft.MagnitudeSpectrum(frame, spectrum, normalize: false);
-            spectrum.CopyTo(magnitude, f * nFreq);
+            if (fft is not null) fft.Direct(frame, re, im);
+            else Dft(frame, re, im);
+            for (int k = 0; k < nFreq; k++) magnitude[f * nFreq + k] = (float)Math.Sqrt(re[k] * re[k] + im[k] * im[k]);
         }
         return magnitude;
+    }
+
+    private static double[] DftTable(int n)
+    {
+        int nFreq = n / 2 + 1;
+        var table = new double[nFreq * 2 * n];
+        for (int k = 0; k < nFreq; k++)
+            for (int t = 0; t < n; t++)
+            {
+                double angle = 2 * Math.PI * ((long)k * t % n) / n;
+                table[(2 * k) * n + t] = Math.Cos(angle);
+                table[(2 * k + 1) * n + t] = -Math.Sin(angle);
+            }
+        return table;
+    }
+
+    private void Dft(double[] frame, double[] re, double[] im)
+    {
+        int n = frame.Length;
+        for (int k = 0; k < n / 2 + 1; k++)
+        {
+            var c = dftTable.AsSpan(2 * k * n, n);
+            var s = dftTable.AsSpan((2 * k + 1) * n, n);
+            double a = 0, b = 0;
+            for (int t = 0; t < n; t++) { a += c[t] * frame[t]; b += s[t] * frame[t]; }
+            re[k] = a;
+            im[k] = b;
+        }
     }
 
     /// <summary>numpy.pad(mode="reflect"): mirror around the first and last sample, which are not repeated.</summary>

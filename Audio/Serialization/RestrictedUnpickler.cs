@@ -26,6 +26,8 @@ internal sealed class RestrictedUnpickler(Stream stream, string path, Func<objec
         catch (EndOfStreamException) { throw WaveFlowException.ForFile(path, "truncated: the pickle ends before its STOP opcode"); }
         catch (InvalidCastException) { throw WaveFlowException.ForFile(path, "malformed pickle: an opcode found the wrong kind of value on the stack"); }
         catch (ArgumentOutOfRangeException) { throw WaveFlowException.ForFile(path, "malformed pickle: stack underflow"); }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        { throw WaveFlowException.ForFile(path, "malformed pickle: a number in the pickle cannot be read"); }
     }
 
     private object? Run()

@@ -1,10 +1,11 @@
 using TorchSharp;
 using WaveFlow.Audio;
 using WaveFlow.Serialization;
+using Xunit.Abstractions;
 
 namespace WaveFlow.Tests.Audio;
 
-public class MelFrontEndTests
+public class MelFrontEndTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Utterances => new() { "WF001-0001", "WF002-0002" };
 
@@ -18,6 +19,7 @@ public class MelFrontEndTests
         Assert.Equal(reference.Shape, mel.Shape);
         Assert.Equal(clip.Samples.Length / 256 + 1, mel.Shape[1]);
         double err = Fixture.RelativeL2(mel.Data, reference.Data);
+        output.WriteLine($"CPU mel {name}: relative L2 {err:E3}, max |error| {MaxAbs(mel.Data, reference.Data):E3}");
         Assert.True(err < 1e-5, $"relative L2 {err:E3}");
     }
 
@@ -31,9 +33,13 @@ public class MelFrontEndTests
         using var audio = torch.tensor(clip.Samples, [1L, clip.Samples.Length]);
         using var mel = front.Compute(audio);
         Assert.Equal(new long[] { 1, 80, reference.Shape[1] }, mel.shape);
-        double err = Fixture.RelativeL2(mel.data<float>().ToArray(), reference.Data);
+        var values = mel.data<float>().ToArray();
+        double err = Fixture.RelativeL2(values, reference.Data);
+        output.WriteLine($"Torch mel {name}: relative L2 {err:E3}, max |error| {MaxAbs(values, reference.Data):E3}");
         Assert.True(err < 1e-5, $"relative L2 {err:E3}");
     }
+
+    private static double MaxAbs(float[] a, float[] b) => a.Zip(b, (x, y) => (double)Math.Abs(x - y)).Max();
 
     [Fact]
     public void TorchMelIsBatchedAndEqualsPerItemResults()
@@ -46,6 +52,21 @@ public class MelFrontEndTests
         var cpu = new MelSpectrogram(new MelOptions());
         Assert.True(Fixture.RelativeL2(mel[0].data<float>().ToArray(), cpu.Compute(a).Data) < 1e-5);
         Assert.True(Fixture.RelativeL2(mel[1].data<float>().ToArray(), cpu.Compute(b).Data) < 1e-5);
+    }
+
+    [Fact]
+    public void CpuAndTorchMelsAgreeForANonPowerOfTwoFilterLength()
+    {
+        // 16 kHz configs use filter 800 / hop 200 / win 800: the CPU mel then takes a direct DFT.
+        var options = new MelOptions { SamplingRate = 16000, FilterLength = 800, HopLength = 200, WinLength = 640, MelFmax = 7600 };
+        var audio = WavFile.Read(Fixture.Path_("mel", "WF002-0002.wav")).Samples[..16000];
+        var cpu = new MelSpectrogram(options).Compute(audio);
+        using var front = new TorchMelSpectrogram(options, torch.CPU);
+        using var x = torch.tensor(audio, [1L, audio.Length]);
+        using var mel = front.Compute(x);
+        Assert.Equal(new long[] { 80, 16000 / 200 + 1 }, cpu.Shape);
+        double err = Fixture.RelativeL2(cpu.Data, mel.data<float>().ToArray());
+        Assert.True(err < 1e-5, $"relative L2 {err:E3}");
     }
 
     [Fact]
@@ -122,6 +143,9 @@ public class MelOptionsLoadTests
         var flat = Path.Combine(dir, "mel.json");
         File.WriteAllText(flat, """{ "n_mel_channels": 64, "hop_length": 200, "win_length": 800, "filter_length": 800 }""");
         Assert.Equal(64, MelOptions.Load(flat).NMelChannels);
+
+        File.WriteAllText(flat, """{ "sampling_rate": 16000, "mel_fmax": null }""");
+        Assert.Equal(8000.0, MelOptions.Load(flat).MelFmax);
 
         File.WriteAllText(flat, """{ "data_config": { "hop_length": "256" } }""");
         var e = Assert.Throws<WaveFlowException>(() => MelOptions.Load(flat));

@@ -1,10 +1,11 @@
 using TorchSharp;
 using WaveFlow.Audio;
+using WaveFlow.Serialization;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Tests.Audio;
 
-public class TorchStftTests
+public class TorchStftTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static float[] Chirp(int n, int seed)
     {
@@ -75,6 +76,32 @@ public class TorchStftTests
         var restored = y.narrow(1, n, audio.Length / 2 - 2 * n).data<float>().ToArray();
         double err = Fixture.RelativeL2(restored, original);
         Assert.True(err < 1e-5, $"relative L2 {err}");
+    }
+
+    [Fact]
+    public void DenoiserArithmeticOnTorchStftReproducesNvidiasDenoisedAudio()
+    {
+        // NVIDIA's Denoiser.forward, written out on our STFT: magnitude minus strength × bias
+        // spectrum, clamped at 0, inverted with the original phase. The reference output was made
+        // by their code from the same input and bias, so this checks Transform and Inverse
+        // (window-sum correction, scaling, trimming) end to end, independently of any model.
+        var input = NpyFile.Read(Fixture.Path_("tiny", "infer.sigma0.6.audio.npy"));
+        var bias = NpyFile.Read(Fixture.Path_("tiny", "denoiser.bias_spec.npy"));
+        var reference = NpyFile.Read(Fixture.Path_("tiny", "denoised0.1.audio.npy"));
+        using var stft = new TorchStft(1024, 256, 1024, torch.CPU);
+        using var audio = torch.tensor(input.Data, [1L, input.Data.Length]);
+        using var biasSpec = torch.tensor(bias.Data, [1L, 513, 1]);
+        var (magnitude, phase) = stft.Transform(audio);
+        using (magnitude) using (phase)
+        using (var denoised = torch.clamp(magnitude - biasSpec * 0.1f, min: 0f))
+        using (var result = stft.Inverse(denoised, phase))
+        {
+            var values = result.data<float>().ToArray();
+            Assert.Equal(reference.Data.Length, values.Length);
+            double err = Fixture.RelativeL2(values, reference.Data);
+            output.WriteLine($"denoised audio: relative L2 {err:E3}");
+            Assert.True(err < 1e-5, $"relative L2 {err:E3}");
+        }
     }
 
     [Fact]

@@ -18,7 +18,8 @@ public static class ModelFixture
 
     public static WaveGlow Load(string name)
     {
-        var model = new WaveGlow(Options(name), new MelOptions());
+        var options = Options(name);
+        var model = new WaveGlow(options, new MelOptions { NMelChannels = options.NMelChannels });
         StateDict.Load(model, Safetensors.Read(WeightsPath(name)).Tensors, WeightsPath(name));
         model.eval();
         return model;

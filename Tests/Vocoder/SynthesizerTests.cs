@@ -1,0 +1,82 @@
+using TorchSharp;
+using WaveFlow.Audio;
+using WaveFlow.Vocoder;
+using WaveFlow.Vocoder.Checkpoints;
+using static TorchSharp.torch;
+
+namespace WaveFlow.Tests.Vocoder;
+
+public class SynthesizerTests
+{
+    private static LoadedModel Micro() => CheckpointLoader.Load(ModelFixture.WeightsPath("micro"), CPU, Fixture.Path_("micro", "config.json"));
+
+    [Fact]
+    public void GivenNoiseReproducesReferenceAndSeedsAreReproducible()
+    {
+        using var synth = new Synthesizer(Micro());
+        using var _ = synth.Loaded.Model;
+        var mel = ModelFixture.Npy("micro", "infer.mel.npy");
+        var eps = ModelFixture.Npy("micro", "infer.eps.npy");
+        var audio = synth.Synthesize(mel, new SynthesisOptions(Sigma: 0.6f, Noise: eps));
+        double err = Fixture.RelativeL2(audio, ModelFixture.Npy("micro", "infer.sigma0.6.audio.npy").Data);
+        Assert.True(err < 1e-4, $"synthesis with the reference noise: relative L2 error {err:G3}");
+
+        var a = synth.Synthesize(mel, new SynthesisOptions(Seed: 7));
+        var b = synth.Synthesize(mel, new SynthesisOptions(Seed: 7));
+        var c = synth.Synthesize(mel, new SynthesisOptions(Seed: 8));
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+        Assert.Equal(mel.Shape[1] * 256, a.Length);
+
+        var wrong = new WaveFlow.Serialization.FloatArray(new float[8 * 10], [8, 10]);
+        var e = Assert.Throws<WaveFlowException>(() => synth.Synthesize(mel, new SynthesisOptions(Noise: wrong)));
+        Assert.Contains("[8, 3840]", e.Message);
+    }
+
+    [Fact]
+    public void HalfPrecisionIsCloseToFloat32()
+    {
+        using var synth = new Synthesizer(Micro());
+        using var _ = synth.Loaded.Model;
+        var mel = ModelFixture.Npy("micro", "infer.mel.npy");
+        var eps = ModelFixture.Npy("micro", "infer.eps.npy");
+        var full = synth.Synthesize(mel, new SynthesisOptions(Noise: eps));
+        var half = synth.Synthesize(mel, new SynthesisOptions(Noise: eps, Fp16: true));
+        double err = Fixture.RelativeL2(half, full);
+        Assert.True(err < 2e-2, $"float16 vs float32: relative L2 error {err:G3}");
+    }
+
+    [Fact]
+    public void DenoiserMatchesReferenceBiasAndDenoisedAudio()
+    {
+        using var model = ModelFixture.Load("tiny");
+        using var denoiser = new Denoiser(model, CPU);
+        double biasErr = Fixture.RelativeL2(denoiser.BiasSpectrum(), ModelFixture.Npy("tiny", "denoiser.bias_spec.npy").Data);
+        Assert.True(biasErr < 1e-4, $"bias spectrum: relative L2 error {biasErr:G3}");
+
+        using var scope = NewDisposeScope();
+        var audio = ModelFixture.Batched(ModelFixture.Npy("tiny", "infer.sigma0.6.audio.npy"));
+        var denoised = ModelFixture.Floats(denoiser.Denoise(audio, 0.1));
+        var reference = ModelFixture.Npy("tiny", "denoised0.1.audio.npy").Data;
+        Assert.Equal(reference.Length, denoised.Length);
+        double err = Fixture.RelativeL2(denoised, reference);
+        Assert.True(err < 1e-4, $"denoised audio: relative L2 error {err:G3}");
+    }
+
+    [Fact]
+    public void DenoiserFollowsOtherMelSettings()
+    {
+        // 3 mels, filter 16, hop 4: the bias has 9 bins and strength 0 gives the audio back.
+        using var model = FlowPropertyTests.Build(new WaveGlowOptions { NMelChannels = 3, NFlows = 2, NGroup = 4, WN = new WNOptions(2, 4, 3) }.ToJson(), 3);
+        using var denoiser = new Denoiser(model, CPU);
+        Assert.Equal(9, denoiser.BiasSpectrum().Length);
+        using var scope = NewDisposeScope();
+        var audio = rand(1, 400) - 0.5;
+        var same = denoiser.Denoise(audio, 0.0);
+        Assert.Equal(400, same.shape[1]);
+        double err = Fixture.RelativeL2(ModelFixture.Floats(same), ModelFixture.Floats(audio));
+        Assert.True(err < 1e-4, $"strength 0 round trip: {err:G3}");
+        var less = denoiser.Denoise(audio, 1.0);
+        Assert.True((less.norm() < audio.norm()).item<bool>());
+    }
+}

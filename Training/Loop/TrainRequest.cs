@@ -1,0 +1,15 @@
+namespace WaveFlow.Training;
+
+/// <summary>
+/// What <c>waveflow train</c> asks for. <paramref name="ConfigPath"/> is required for a new run;
+/// with <paramref name="Resume"/> the run's own config.json is used and a given config may only
+/// change train_config. <paramref name="Iterations"/> is the iteration to stop at (a total, not
+/// a number of further steps), overriding train_config.max_iterations.
+/// </summary>
+public sealed record TrainRequest(
+    string? ConfigPath,
+    string? DataPath,
+    string? OutPath,
+    TorchSharp.torch.Device Device,
+    bool Resume = false,
+    long? Iterations = null);

@@ -1,0 +1,51 @@
+using WaveFlow.Audio;
+
+namespace WaveFlow.Training;
+
+/// <summary>
+/// The data side of a run, settled before anything is written: the split (new, or the run's
+/// own on resume), every training and validation wav checked (exists, mono, right rate) so a bad
+/// file fails now and not hours into training, the sampler, and the validation audio in memory.
+/// </summary>
+public sealed class TrainingData
+{
+    public required DataSplit Split { get; init; }
+    public required SegmentSampler Sampler { get; init; }
+    public required IReadOnlyList<float[]> ValidationAudio { get; init; }
+    public required int SampleRate { get; init; }
+
+    public static TrainingData Prepare(TrainingConfig config, TrainRequest request, RunFolder? existingRun)
+    {
+        DataSplit split;
+        if (existingRun is not null)
+        {
+            split = DataSplit.Read(existingRun.Root);
+        }
+        else
+        {
+            var source = request.DataPath;
+            if (string.IsNullOrWhiteSpace(source))
+            {
+                if (string.IsNullOrWhiteSpace(config.Data.TrainingFiles))
+                    throw new WaveFlowException("--data: required (an LJSpeech-layout folder or a filelist), or set data_config.training_files in the config");
+                source = Path.IsPathRooted(config.Data.TrainingFiles)
+                    ? config.Data.TrainingFiles
+                    : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(config.Source)) ?? ".", config.Data.TrainingFiles);
+            }
+            var corpus = Corpus.Open(source);
+            split = DataSplit.Create(corpus, config.Train.ValidationClips, config.Train.TestClips, config.Train.Seed);
+        }
+
+        int rate = config.Mel.SamplingRate;
+        foreach (var clip in split.Train.Concat(split.Validation)) WavProbe.Check(clip.WavPath, rate);
+        var sampler = new SegmentSampler(split.Train.Count, config.Train.BatchSize, config.Data.SegmentLength, config.Train.Seed);
+        var validation = split.Validation
+            .Select(c => Validator.Trim(Load(c, rate), config.Train.ValidationSegmentLength, config.Model.NGroup))
+            .ToList();
+        return new TrainingData { Split = split, Sampler = sampler, ValidationAudio = validation, SampleRate = rate };
+    }
+
+    /// <summary>A clip's samples in [-1, 1] at the config's rate (WavFile names the file on any problem).</summary>
+    public static float[] Load(CorpusClip clip, int sampleRate) =>
+        WavFile.Read(clip.WavPath, new WavReadOptions(ExpectedSampleRate: sampleRate)).Samples;
+}

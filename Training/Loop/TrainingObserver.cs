@@ -1,0 +1,35 @@
+namespace WaveFlow.Training;
+
+/// <summary>What a run is about to do, reported once before the first step.</summary>
+public sealed record TrainingPlan(
+    string RunFolder, string Device, bool Resumed, long StartIteration, long EndIteration,
+    int TrainClips, int ValidationClips, int TestClips, int BatchesPerEpoch, long Parameters);
+
+/// <summary>One finished iteration. <c>Iteration</c> counts iterations done, this one included.</summary>
+public sealed record StepReport(
+    long Iteration, long EndIteration, long Epoch, double Loss, double GradNorm, double LearningRate,
+    double IterationsPerSecond, StepOutcome Outcome, long SkippedTotal);
+
+/// <summary>How an iteration ended.</summary>
+public enum StepOutcome
+{
+    /// <summary>The optimizer stepped.</summary>
+    Stepped,
+    /// <summary>The loss was NaN or infinite: no backward pass, no step.</summary>
+    NonFiniteLoss,
+    /// <summary>The gradient norm was NaN or infinite: no step.</summary>
+    NonFiniteGradient,
+}
+
+/// <summary>Mean NLL per sample on the validation clips and the log-mel L1 of their resynthesis.</summary>
+public sealed record ValidationReport(long Iteration, double Nll, double LogMelL1, bool IsBest, double Seconds);
+
+/// <summary>Receives progress from <c>Trainer</c> (the CLI renders it; tests record it).</summary>
+public interface ITrainingObserver
+{
+    void OnStart(TrainingPlan plan) { }
+    void OnStep(StepReport step) { }
+    void OnValidation(ValidationReport validation) { }
+    /// <summary>Events worth a line: checkpoints written, rollbacks, warnings.</summary>
+    void OnMessage(string message) { }
+}

@@ -1,0 +1,88 @@
+using TorchSharp;
+using WaveFlow.Audio;
+using WaveFlow.Serialization;
+using static TorchSharp.torch;
+
+namespace WaveFlow.Vocoder.Checkpoints;
+
+/// <summary>
+/// Loads any WaveGlow checkpoint this project knows, told apart by content, not by name:
+/// our self-describing safetensors; plain safetensors of NVIDIA's state dict; NVIDIA's published
+/// whole-model checkpoints (zip and legacy format) and state-dict .pt files, read by
+/// <c>NvidiaCheckpoint</c> without executing anything. Files without a description need
+/// <c>configPath</c> (NVIDIA's config.json) or have their configuration inferred from the
+/// tensor shapes. A checkpoint of another shape fails with one line naming the first
+/// mismatching key.
+/// </summary>
+public static class CheckpointLoader
+{
+    public static LoadedModel Load(string path, Device device, string? configPath = null)
+    {
+        if (!File.Exists(path)) throw WaveFlowException.ForFile(path, "file not found");
+        byte[] head = new byte[9];
+        using (var f = File.OpenRead(path)) f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+
+        IReadOnlyDictionary<string, FloatArray> state;
+        WaveGlowOptions? options = null;
+        MelOptions? mel = null;
+        long step = 0;
+        string kind;
+        if (head[8] == (byte)'{')
+        {
+            var contents = Safetensors.Read(path);
+            state = contents.Tensors;
+            if (WaveFlowCheckpoint.IsOurs(contents))
+            {
+                (options, mel, step) = WaveFlowCheckpoint.ReadDescription(contents, path);
+                kind = WaveFlowCheckpoint.Format;
+            }
+            else kind = "safetensors";
+        }
+        else
+        {
+            var nvidia = NvidiaCheckpoint.Load(path);
+            state = nvidia.StateDict;
+            step = nvidia.Iteration ?? 0;
+            kind = nvidia.Kind;
+        }
+
+        if (options is null)
+        {
+            if (configPath is not null) (options, mel) = ReadConfig(configPath);
+            else (options, mel) = ConfigInference.Infer(state, path);
+        }
+        mel ??= new MelOptions { NMelChannels = options.NMelChannels };
+        if (mel.NMelChannels != options.NMelChannels)
+            throw new WaveFlowException($"{configPath ?? path}: data_config n_mel_channels {mel.NMelChannels} differs from waveglow_config n_mel_channels {options.NMelChannels}");
+
+        var model = new WaveGlow(options, mel);
+        try
+        {
+            StateDict.Load(model, state, path);
+            model.to(device);
+            model.eval();
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return new LoadedModel(model, options, mel, step, kind);
+    }
+
+    /// <summary>
+    /// NVIDIA's config.json ({"waveglow_config": ..., "data_config": ...}) or a bare
+    /// waveglow_config object; data_config is optional (NVIDIA's STFT defaults otherwise).
+    /// </summary>
+    public static (WaveGlowOptions Options, MelOptions? Mel) ReadConfig(string configPath)
+    {
+        if (!File.Exists(configPath)) throw WaveFlowException.ForFile(configPath, "file not found");
+        string json = File.ReadAllText(configPath);
+        var options = WaveGlowOptions.Parse(json, configPath);
+        var root = WaveGlowOptions.ParseObject(json, configPath);
+        MelOptions? mel = root["data_config"] is { } data
+            ? WaveFlowCheckpoint.ParseMel(data.ToJsonString(), $"{configPath}: data_config")
+            : null;
+        return (options, mel);
+    }
+}

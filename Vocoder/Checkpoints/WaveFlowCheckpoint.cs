@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Text.Json;
+using WaveFlow.Audio;
+using WaveFlow.Serialization;
+
+namespace WaveFlow.Vocoder.Checkpoints;
+
+/// <summary>
+/// Our checkpoint: a safetensors file with NVIDIA's state-dict names whose __metadata__ describes
+/// everything needed to rebuild the model, so it loads with no config file:
+/// format = "waveflow", version, waveglow_config (JSON, NVIDIA's keys), mel_config (JSON, NVIDIA's
+/// data_config keys), step, plus any extra strings the caller adds. Written atomically.
+/// </summary>
+public static class WaveFlowCheckpoint
+{
+    public const string Format = "waveflow";
+    public const int Version = 1;
+
+    /// <summary>Writes the model's weights (float32, or float16 when <paramref name="half"/>) and its description.</summary>
+    public static void Save(string path, WaveGlow model, WaveGlowOptions options, MelOptions mel, long step,
+        IReadOnlyDictionary<string, string>? extra = null, bool half = false)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (extra is not null) foreach (var (k, v) in extra) metadata[k] = v;
+        metadata["format"] = Format;
+        metadata["version"] = Version.ToString(CultureInfo.InvariantCulture);
+        metadata["waveglow_config"] = options.ToJson();
+        metadata["mel_config"] = JsonSerializer.Serialize(mel);
+        metadata["step"] = step.ToString(CultureInfo.InvariantCulture);
+        Safetensors.Write(path, StateDict.Export(model), metadata, half);
+    }
+
+    /// <summary>True when the metadata says this is one of ours.</summary>
+    public static bool IsOurs(Safetensors.Contents contents) =>
+        contents.Metadata.TryGetValue("format", out var f) && f == Format;
+
+    /// <summary>The settings stored in one of our checkpoints; errors name the file and the key.</summary>
+    public static (WaveGlowOptions Options, MelOptions Mel, long Step) ReadDescription(Safetensors.Contents contents, string path)
+    {
+        string Get(string key) => contents.Metadata.TryGetValue(key, out var v) ? v
+            : throw WaveFlowException.ForFile(path, $"checkpoint metadata lacks \"{key}\"");
+        if (!int.TryParse(Get("version"), CultureInfo.InvariantCulture, out int version) || version < 1 || version > Version)
+            throw WaveFlowException.ForFile(path, $"checkpoint format version {Get("version")} is not supported (this build reads 1..{Version})");
+        var options = WaveGlowOptions.Parse(Get("waveglow_config"), $"{path}: waveglow_config");
+        var mel = ParseMel(Get("mel_config"), $"{path}: mel_config");
+        if (!long.TryParse(Get("step"), CultureInfo.InvariantCulture, out long step))
+            throw WaveFlowException.ForFile(path, $"checkpoint metadata step \"{Get("step")}\" is not an integer");
+        return (options, mel, step);
+    }
+
+    /// <summary>A data_config / mel_config JSON object (unknown keys such as training_files are ignored).</summary>
+    public static MelOptions ParseMel(string json, string source)
+    {
+        MelOptions? mel;
+        try { mel = JsonSerializer.Deserialize<MelOptions>(json); }
+        catch (JsonException e)
+        {
+            string key = e.Path is { Length: > 2 } p ? p[2..] + " " : "";
+            throw new WaveFlowException($"{source}: {key}has the wrong type ({e.Message.Split('\n')[0]})");
+        }
+        if (mel is null) throw new WaveFlowException($"{source}: mel settings are null");
+        mel.Validate(source);
+        return mel;
+    }
+}

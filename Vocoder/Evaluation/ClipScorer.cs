@@ -1,0 +1,30 @@
+using WaveFlow.Audio;
+using WaveFlow.Serialization;
+
+namespace WaveFlow.Vocoder.Evaluation;
+
+/// <summary>
+/// Scores outputs with the Audio project's <see cref="SpectralMetrics"/>. Against a recording: all
+/// four metrics, the log-mel L1 between the recording's mel and the output's. Without one (mel
+/// inputs): the log-mel L1 between the input mel and the output's mel, nothing else.
+/// </summary>
+public sealed class ClipScorer(MelOptions mel)
+{
+    readonly MelSpectrogram melSpec = new(mel);
+
+    /// <summary>Scores (without NLL and timing) and the mel of the output, for its spectrogram.</summary>
+    public (ClipScore Score, FloatArray OutputMel) Score(InputClip clip, float[] output, string system)
+    {
+        var outMel = melSpec.Compute(output);
+        double seconds = (double)output.Length / mel.SamplingRate;
+        if (clip.Audio is { } reference)
+        {
+            var e = Errors(reference, output);
+            return (new ClipScore(clip.Name, system, seconds, e.LogMelL1, e.MelCepstralDistortion, e.SpectralConvergence), outMel);
+        }
+        return (new ClipScore(clip.Name, system, seconds, SpectralMetrics.LogMelL1(clip.Mel, outMel)), outMel);
+    }
+
+    /// <summary>All errors of <paramref name="output"/> against <paramref name="reference"/>, over the common length (aligned at sample 0).</summary>
+    public SpectralScores Errors(float[] reference, float[] output) => SpectralMetrics.Compare(reference, output, mel);
+}

@@ -1,0 +1,11 @@
+using WaveFlow.Serialization;
+
+namespace WaveFlow.Vocoder;
+
+/// <summary>
+/// How to turn a mel into audio. <paramref name="Noise"/>, when given, is standard-normal noise in
+/// z's layout [n_group, T/n_group] (what <c>encode</c> writes and forward() returns): synthesis is
+/// then exactly reproducible; otherwise noise is drawn from <paramref name="Seed"/> (or at random).
+/// <paramref name="Denoise"/> is NVIDIA's denoiser strength (0 = off).
+/// </summary>
+public sealed record SynthesisOptions(float Sigma = 0.6f, long? Seed = null, FloatArray? Noise = null, bool Fp16 = false, float Denoise = 0f);

@@ -1,0 +1,87 @@
+using TorchSharp;
+using WaveFlow.Serialization;
+using WaveFlow.Vocoder.Checkpoints;
+using static TorchSharp.torch;
+
+namespace WaveFlow.Vocoder;
+
+/// <summary>
+/// Mel → audio with a loaded model: audio = inverse(σ·ε, mel), NVIDIA's infer. Weight norm is
+/// folded once (inference only). float16 runs a folded half-precision copy of the model, whose
+/// 1x1-convolution inverses come from float64 (see <see cref="Invertible1x1Conv"/>).
+/// </summary>
+public sealed class Synthesizer : IDisposable
+{
+    private readonly LoadedModel loaded;
+    private readonly Device device;
+    private WaveGlow? half;
+    private Denoiser? denoiser;
+
+    public Synthesizer(LoadedModel loaded)
+    {
+        this.loaded = loaded;
+        device = loaded.Model.parameters().First().device;
+        loaded.Model.FoldWeightNorm();
+        loaded.Model.eval();
+    }
+
+    public LoadedModel Loaded => loaded;
+
+    /// <summary>mel [n_mel, F] (or [1, n_mel, F]) → F·hop samples in [-1, 1] (not clipped).</summary>
+    public float[] Synthesize(FloatArray mel, SynthesisOptions options)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var o = loaded.Options;
+        long[] shape = mel.Shape.Length == 3 && mel.Shape[0] == 1 ? mel.Shape[1..] : mel.Shape;
+        if (shape.Length != 2 || shape[0] != o.NMelChannels)
+            throw new WaveFlowException($"mel has shape {StateDict.Shape(mel.Shape)}, the model needs [{o.NMelChannels}, frames]");
+        long frames = shape[1];
+        long steps = frames * loaded.Mel.HopLength / o.NGroup;
+        if (frames < 1 || steps < 1) throw new WaveFlowException($"mel has {frames} frames, too short to synthesise");
+
+        var model = options.Fp16 ? HalfModel() : loaded.Model;
+        var dtype = options.Fp16 ? ScalarType.Float16 : ScalarType.Float32;
+        var melTensor = tensor(mel.Data, [1, shape[0], frames]).to(dtype, device);   // (1, n_mel, F)
+        var z = Noise(options, o.NGroup, steps).to(dtype, device) * options.Sigma;    // (1, g, F·hop/g)
+        var audio = model.Inverse(z, melTensor).to(ScalarType.Float32);                 // (1, T)
+        if (options.Denoise > 0)
+        {
+            denoiser ??= new Denoiser(loaded.Model, device);
+            audio = denoiser.Denoise(audio, options.Denoise);
+        }
+        using var cpu = audio.reshape(-1).cpu();
+        return cpu.data<float>().ToArray();
+    }
+
+    /// <summary>The given noise (checked against z's layout) or N(0, 1) from the seed, as (1, g, T/g) float32 on the CPU.</summary>
+    private static Tensor Noise(SynthesisOptions options, int group, long steps)
+    {
+        if (options.Noise is { } noise)
+        {
+            long[] shape = noise.Shape.Length == 3 && noise.Shape[0] == 1 ? noise.Shape[1..] : noise.Shape;
+            if (shape.Length != 2 || shape[0] != group || shape[1] != steps)
+                throw new WaveFlowException($"noise has shape {StateDict.Shape(noise.Shape)}, this mel needs [{group}, {steps}] (z's layout: [n_group, frames·hop/n_group])");
+            return tensor(noise.Data, [1, group, steps]);
+        }
+        using var generator = options.Seed is { } seed ? new Generator((ulong)seed) : null;
+        return generator is null ? randn(1, group, steps) : randn(1, group, steps, generator: generator);
+    }
+
+    private WaveGlow HalfModel()
+    {
+        if (half is not null) return half;
+        var copy = new WaveGlow(loaded.Options, loaded.Mel);
+        StateDict.Load(copy, StateDict.Export(loaded.Model), "in-memory model");
+        copy.FoldWeightNorm();
+        copy.to(ScalarType.Float16).to(device);
+        copy.eval();
+        return half = copy;
+    }
+
+    public void Dispose()
+    {
+        half?.Dispose();
+        denoiser?.Dispose();
+    }
+}
