@@ -6,12 +6,12 @@ using static TorchSharp.torch;
 namespace WaveFlow.Training;
 
 /// <summary>What one validation pass measured, plus the first clip's resynthesis for listening.</summary>
-public sealed record ValidationResult(double Nll, double LogMelL1, float[] FirstAudio, float[] FirstResynthesis, FloatArray FirstMel);
+public sealed record ValidationResult(double Nll, double LogMelL1, float[] FirstAudio, float[] FirstResynthesis, FloatArray FirstMel, FloatArray FirstResynthesisMel);
 
 /// <summary>
 /// Validation on the held-out clips: (1) the mean NLL per sample, the training loss on whole
 /// clips (weighted by length, so it is the NLL of all held-out audio), and (2) the mean absolute
-/// difference of log mels between each clip and its resynthesis from its own mel at sigma 0.6
+/// difference of log mels (SpectralMetrics.LogMelL1) between each clip and its resynthesis from its own mel at sigma 0.6
 /// (the synthesis setting), i.e. how close what the model would say is to what was said. The
 /// noise comes from a CPU generator seeded per clip, so every validation uses the same noise.
 /// </summary>
@@ -40,6 +40,13 @@ public sealed class Validator
         return audio[..n];
     }
 
+    /// <summary>(1, n_mel, T) on any device → FloatArray [n_mel, T].</summary>
+    private static FloatArray ToArray(Tensor mel)
+    {
+        using var cpu = mel.squeeze(0).cpu().contiguous();
+        return new FloatArray(cpu.data<float>().ToArray(), cpu.shape);
+    }
+
     public ValidationResult Run(WaveGlow model)
     {
         bool wasTraining = model.training;
@@ -50,7 +57,7 @@ public sealed class Validator
             double nllSum = 0, l1Sum = 0;
             long samples = 0;
             float[] firstSynth = [];
-            FloatArray? firstMel = null;
+            FloatArray? firstMel = null, firstSynthMel = null;
             for (int i = 0; i < _clips.Count; i++)
             {
                 using var scope = NewDisposeScope();
@@ -65,15 +72,11 @@ public sealed class Validator
                 var eps = randn([1, _nGroup, clip.Length / _nGroup], generator: generator).to(_device);  // (1, g, T/g)
                 var synth = model.Inverse(eps * SynthesisSigma, mel);               // (1, T)
                 var synthMel = _mel.Compute(synth.clamp(-1, 1));                  // clipped as a WAV would be
-                l1Sum += (synthMel - mel).abs().mean().item<float>();
-                if (i == 0)
-                {
-                    firstSynth = synth.cpu().data<float>().ToArray();
-                    var m = mel.cpu();
-                    firstMel = new FloatArray(m.data<float>().ToArray(), [m.shape[1], m.shape[2]]);
-                }
+                var (reference, estimate) = (ToArray(mel), ToArray(synthMel));
+                l1Sum += SpectralMetrics.LogMelL1(reference, estimate);
+                if (i == 0) (firstSynth, firstMel, firstSynthMel) = (synth.cpu().data<float>().ToArray(), reference, estimate);
             }
-            return new ValidationResult(nllSum / samples, l1Sum / _clips.Count, _clips[0], firstSynth, firstMel!);
+            return new ValidationResult(nllSum / samples, l1Sum / _clips.Count, _clips[0], firstSynth, firstMel!, firstSynthMel!);
         }
         finally
         {

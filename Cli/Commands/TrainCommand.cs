@@ -1,0 +1,135 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Spectre.Console;
+using WaveFlow.Training;
+
+namespace WaveFlow.Cli.Commands;
+
+/// <summary>
+/// <c>waveflow train --config configs/X.json --data DIR --out RUN [--resume] [--iterations N]</c>:
+/// trains (or continues) a run; Ctrl+C stops after the current step and writes a checkpoint.
+/// </summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string?>("--config") { Description = "training config (NVIDIA's layout), e.g. configs/waveflow-small.json; with --resume only train_config may change" };
+        var data = new Option<string?>("--data") { Description = "LJSpeech-layout folder (metadata.csv + wavs/) or a filelist of wav paths" };
+        var output = new Option<string?>("--out") { Description = "run folder (default: train_config.output_directory)" };
+        var resume = new Option<bool>("--resume") { Description = "continue the run in --out from its latest checkpoint, exactly" };
+        var iterations = new Option<long?>("--iterations") { Description = "stop when this many iterations are done in total (overrides max_iterations)" };
+        var command = new Command("train", "Train a WaveFlow/WaveGlow vocoder on a speech corpus") { config, data, output, resume, iterations };
+        command.SetAction(result =>
+        {
+            var device = GlobalOptions.ResolveDevice(result);
+            var request = new TrainRequest(result.GetValue(config), result.GetValue(data), result.GetValue(output), device,
+                result.GetValue(resume), result.GetValue(iterations));
+            using var trainer = Trainer.Open(request);
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                if (cancel.IsCancellationRequested) return;            // a second Ctrl+C ends the process
+                e.Cancel = true;
+                cancel.Cancel();
+                AnsiConsole.MarkupLine("[yellow]stopping after this step; writing a checkpoint…[/]");
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                var observer = new ConsoleObserver();
+                long reached = AnsiConsole.Profile.Capabilities.Interactive
+                    ? RunWithProgress(trainer, observer, cancel.Token)
+                    : trainer.Run(observer, cancel.Token);
+                observer.Summary(trainer, reached);
+                return 0;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        });
+        return command;
+    }
+
+    private static long RunWithProgress(Trainer trainer, ConsoleObserver observer, CancellationToken cancel)
+    {
+        long reached = 0;
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+                     new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                long start = trainer.Iteration, end = trainer.EndIteration;
+                var task = ctx.AddTask("training", maxValue: Math.Max(1, end == long.MaxValue ? 1 : end - start));
+                observer.Progress = (step, text) =>
+                {
+                    task.Value = step - start;
+                    task.Description = Markup.Escape(text);
+                };
+                reached = trainer.Run(observer, cancel);
+                task.StopTask();
+            });
+        return reached;
+    }
+
+    /// <summary>Prints plan, validations and events; feeds the progress bar, or prints a line every 10 s
+    /// when the output is not a terminal (logs of long runs).</summary>
+    private sealed class ConsoleObserver : ITrainingObserver
+    {
+        private readonly Stopwatch _sinceLine = Stopwatch.StartNew();
+        private ValidationReport? _last;
+        private StepReport? _lastStep;
+        public Action<long, string>? Progress { get; set; }
+
+        public void OnStart(TrainingPlan p)
+        {
+            string end = p.EndIteration == long.MaxValue ? "no limit" : p.EndIteration.ToString("N0");
+            AnsiConsole.MarkupLine($"[bold]{(p.Resumed ? "resuming" : "training")}[/] {Markup.Escape(p.RunFolder)} on {Markup.Escape(p.Device)}: " +
+                $"{p.Parameters / 1e6:F2} M parameters, {p.TrainClips} training / {p.ValidationClips} validation / {p.TestClips} test clips, " +
+                $"{p.BatchesPerEpoch} batches per epoch, iterations {p.StartIteration:N0} → {end}");
+        }
+
+        public void OnStep(StepReport s)
+        {
+            _lastStep = s;
+            // Slow runs (CPU, big configs) read better in seconds per iteration.
+            string speed = s.IterationsPerSecond >= 1 ? $"{s.IterationsPerSecond:F2} it/s" : $"{1 / Math.Max(s.IterationsPerSecond, 1e-9):F1} s/it";
+            string text = $"it {s.Iteration:N0}  epoch {s.Epoch}  loss {s.Loss:F4}  |g| {s.GradNorm:F2}  lr {s.LearningRate:G3}  {speed}"
+                + (s.SkippedTotal > 0 ? $"  skipped {s.SkippedTotal}" : "");
+            if (Progress is not null)
+            {
+                Progress(s.Iteration, text);
+            }
+            else if (_sinceLine.Elapsed.TotalSeconds >= 10 || s.Iteration == s.EndIteration)
+            {
+                string eta = s.EndIteration == long.MaxValue || s.IterationsPerSecond <= 0 ? ""
+                    : $"  ETA {TimeSpan.FromSeconds((s.EndIteration - s.Iteration) / s.IterationsPerSecond):hh\\:mm\\:ss}";
+                Console.WriteLine(text + eta);
+                _sinceLine.Restart();
+            }
+        }
+
+        public void OnValidation(ValidationReport v)
+        {
+            _last = v;
+            AnsiConsole.MarkupLine($"validation at {v.Iteration:N0}: NLL {v.Nll:F4}, log-mel L1 {v.LogMelL1:F3}" +
+                $"{(v.IsBest ? " [green](best)[/]" : "")} ({v.Seconds:F1} s)");
+        }
+
+        public void OnMessage(string message) => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}[/]");
+
+        public void Summary(Trainer trainer, long reached)
+        {
+            var table = new Table().AddColumns("", "").HideHeaders().Border(TableBorder.Rounded);
+            table.AddRow("run", Markup.Escape(trainer.RunFolder.Root));
+            table.AddRow("iterations", reached.ToString("N0"));
+            if (_lastStep is { } s) table.AddRow("last loss", $"{s.Loss:F4} ({s.IterationsPerSecond:G3} it/s)");
+            if (_last is { } v) table.AddRow("last validation", $"NLL {v.Nll:F4}, log-mel L1 {v.LogMelL1:F3}");
+            table.AddRow("best weights", Markup.Escape(File.Exists(trainer.RunFolder.BestModelPath) ? trainer.RunFolder.BestModelPath : "(no validation yet)"));
+            table.AddRow("continue with", Markup.Escape($"waveflow train --out {trainer.RunFolder.Root} --resume"));
+            AnsiConsole.Write(table);
+        }
+    }
+}

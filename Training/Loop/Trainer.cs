@@ -1,0 +1,303 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using TorchSharp;
+using TorchSharp.Modules;
+using WaveFlow.Audio;
+using WaveFlow.Serialization;
+using WaveFlow.Vocoder;
+using WaveFlow.Vocoder.Checkpoints;
+using static TorchSharp.torch;
+
+namespace WaveFlow.Training;
+
+/// <summary>
+/// The training loop: NVIDIA's train.py (Adam on the WaveGlow NLL over random segment crops)
+/// plus a run folder, exact resume, validation, a NaN guard with rollback and TensorBoard logs.
+/// Create with <see cref="Open"/> (validates everything before writing), then <see cref="Run"/>.
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    private readonly TrainingConfig _config;
+    private readonly RunFolder _run;
+    private readonly TrainingData _data;
+    private readonly Device _device;
+    private readonly WaveGlow _model;
+    private readonly Adam _optimizer;
+    private readonly TorchMelSpectrogram _mel;
+    private readonly TrainStep _step;
+    private readonly Validator _validator;
+    private readonly LearningRateSchedule _schedule;
+    private readonly StepGuard _guard;
+    private readonly TensorBoardWriter? _tensorboard;
+    private readonly long _endIteration;
+    private readonly bool _resumed;
+    private TrainerState _state;
+    private bool _referenceLogged;
+
+    public TrainingConfig Config => _config;
+    public RunFolder RunFolder => _run;
+    public long Iteration => _state.Iteration;
+    public long EndIteration => _endIteration;
+
+    /// <summary>Tests only: changes each batch before its step (e.g. to inject a NaN).</summary>
+    internal Func<TrainingBatch, TrainingBatch>? BatchHook { get; set; }
+
+    private Trainer(TrainingConfig config, RunFolder run, TrainingData data, TrainRequest request, bool resumed)
+    {
+        (_config, _run, _data, _device, _resumed) = (config, run, data, request.Device, resumed);
+        var train = config.Train;
+        // On CUDA fp16_run stands for "fast math": TorchSharp 0.107 has no autocast/GradScaler,
+        // and on the H100 NVIDIA's own AMP step was no faster than TF32 (NOTES.md: 239 vs 226 ms).
+        if (_device.type == DeviceType.CUDA && train.Fp16Run)
+        {
+            torch.backends.cuda.matmul.allow_tf32 = true;
+            torch.backends.cudnn.allow_tf32 = true;
+        }
+        // The initial weights come from the seed (the 1x1 convolutions draw random rotations).
+        torch.manual_seed(train.Seed);
+        _model = new WaveGlow(config.Model, config.Mel);
+        _model.to(_device);
+        _optimizer = torch.optim.Adam(_model.parameters(), train.LearningRate);
+        _mel = new TorchMelSpectrogram(config.Mel, _device);
+        _step = new TrainStep(_model, _optimizer, _mel, _device, train.Sigma, train.GradClipThresh);
+        _validator = new Validator(data.ValidationAudio, _mel, _device, train.Sigma, train.Seed, config.Model.NGroup);
+        _schedule = new LearningRateSchedule(train);
+        _guard = new StepGuard(train.MaxNonfiniteInRow);
+        _state = new TrainerState { Seed = train.Seed, BatchesPerEpoch = data.Sampler.BatchesPerEpoch, LearningRate = train.LearningRate };
+
+        long byEpochs = (long)train.Epochs * data.Sampler.BatchesPerEpoch;
+        long limit = request.Iterations ?? (train.MaxIterations > 0 ? train.MaxIterations : long.MaxValue);
+        _endIteration = Math.Min(byEpochs, limit);
+        if (train.WithTensorboard) _tensorboard = new TensorBoardWriter(run.TensorBoardDir);
+    }
+
+    /// <summary>Reads the config, the data and (for --resume) the latest checkpoint; for a new run
+    /// writes the resolved config, the split and checkpoint 0. Bad input throws before any write.</summary>
+    public static Trainer Open(TrainRequest request)
+    {
+        TrainingConfig config;
+        RunFolder? existing = null;
+        if (request.Resume)
+        {
+            if (string.IsNullOrWhiteSpace(request.OutPath)) throw new WaveFlowException("--resume: needs --out RUN, the run folder to continue");
+            existing = RunFolder.OpenExisting(request.OutPath);
+            config = TrainingConfig.Load(existing.ConfigPath);
+            if (!string.IsNullOrWhiteSpace(request.ConfigPath))
+                config = config.ForResume(TrainingConfig.Load(request.ConfigPath), existing.ConfigPath);
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(request.ConfigPath)) throw new WaveFlowException("--config: required for a new run (e.g. configs/waveflow-small.json)");
+            config = TrainingConfig.Load(request.ConfigPath);
+        }
+        if (request.Iterations is < 0) throw new WaveFlowException($"--iterations {request.Iterations}: must be ≥ 0");
+        var data = TrainingData.Prepare(config, request, existing);
+        var outPath = request.OutPath ?? config.Train.OutputDirectory;
+        var run = existing ?? RunFolder.CreateNew(outPath);
+
+        var trainer = new Trainer(config, run, data, request, existing is not null);
+        try
+        {
+            if (existing is not null)
+            {
+                AtomicFile.WriteAllBytes(run.ConfigPath, System.Text.Encoding.UTF8.GetBytes(config.ToJson()));
+                var latest = run.LatestIteration() ?? throw WaveFlowException.ForFile(run.LatestPointer, "not found: the run has no checkpoint to resume from");
+                trainer.Restore(latest, restoreCounters: true);
+            }
+            else
+            {
+                if (!string.IsNullOrWhiteSpace(config.Train.CheckpointPath)) trainer.WarmStart(config.Train.CheckpointPath);
+                AtomicFile.WriteAllBytes(run.ConfigPath, System.Text.Encoding.UTF8.GetBytes(config.ToJson()));
+                data.Split.Write(run.Root);
+                trainer.SaveCheckpoint();
+            }
+            return trainer;
+        }
+        catch
+        {
+            trainer.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Trains until the end iteration or until <paramref name="cancel"/> fires, then
+    /// writes a final checkpoint. Returns the iteration reached.</summary>
+    public long Run(ITrainingObserver? observer = null, CancellationToken cancel = default)
+    {
+        observer ??= new NullObserver();
+        var train = _config.Train;
+        observer.OnStart(new TrainingPlan(_run.Root, _device.ToString(), _resumed, _state.Iteration, _endIteration,
+            _data.Split.Train.Count, _data.Split.Validation.Count, _data.Split.Test.Count, _data.Sampler.BatchesPerEpoch,
+            _model.parameters().Sum(p => p.numel())));
+        if (_device.type == DeviceType.CUDA && train.Fp16Run)
+            observer.OnMessage("fp16_run: TorchSharp has no autocast; training in float32 with TF32 matmuls/convolutions");
+
+        var clips = _data.Split.Train;
+        int rate = _data.SampleRate;
+        using var prefetch = new BatchPrefetcher(
+            i => _data.Sampler.Make(i, clips, c => TrainingData.Load(c, rate)),
+            _state.Iteration, _endIteration, train.PrefetchBatches);
+        var clock = Stopwatch.StartNew();
+        double startElapsed = _state.ElapsedSeconds, rate_ = 0;
+        long lastSaved = _state.Iteration;
+        var lastTick = clock.Elapsed;
+
+        while (_state.Iteration < _endIteration && !cancel.IsCancellationRequested)
+        {
+            var batch = prefetch.Next(cancel) ?? break_();
+            if (BatchHook is not null) batch = BatchHook(batch);
+            long it = _state.Iteration;
+            double lr = _schedule.At(it);
+            var (loss, norm, outcome) = _step.Run(batch, lr);
+            bool rollback = _guard.Record(outcome);
+            _state = _state with
+            {
+                Iteration = it + 1,
+                Epoch = _data.Sampler.EpochOf(it + 1),
+                OptimizerSteps = _state.OptimizerSteps + (outcome == StepOutcome.Stepped ? 1 : 0),
+                SkippedNonfinite = _guard.SkippedTotal,
+                NonfiniteInRow = _guard.InRow,
+                LearningRate = lr,
+                ElapsedSeconds = startElapsed + clock.Elapsed.TotalSeconds,
+            };
+            var now = clock.Elapsed;
+            double dt = (now - lastTick).TotalSeconds;
+            lastTick = now;
+            rate_ = rate_ == 0 ? 1 / Math.Max(dt, 1e-9) : 0.9 * rate_ + 0.1 / Math.Max(dt, 1e-9);   // smoothed it/s
+
+            if (outcome != StepOutcome.Stepped)
+                observer.OnMessage($"iteration {it + 1}: {(outcome == StepOutcome.NonFiniteLoss ? $"loss {loss}" : $"gradient norm {norm}")}, step skipped ({_guard.SkippedTotal} so far)");
+            if (rollback)
+            {
+                long back = _run.LatestIteration() ?? 0;
+                Restore(back, restoreCounters: false);
+                _state = _state with { Rollbacks = _state.Rollbacks + 1 };
+                observer.OnMessage($"iteration {it + 1}: {train.MaxNonfiniteInRow} non-finite steps in a row; weights and optimizer rolled back to checkpoint {back}");
+            }
+            if (_tensorboard is not null && (it + 1) % train.ItersPerLog == 0 && outcome == StepOutcome.Stepped)
+            {
+                _tensorboard.AddScalar("train/loss", loss, it + 1);
+                _tensorboard.AddScalar("train/learning_rate", lr, it + 1);
+                _tensorboard.AddScalar("train/grad_norm", norm, it + 1);
+                _tensorboard.AddScalar("train/iterations_per_second", rate_, it + 1);
+                if (_state.SkippedNonfinite > 0) _tensorboard.AddScalar("train/skipped_nonfinite", _state.SkippedNonfinite, it + 1);
+            }
+            observer.OnStep(new StepReport(it + 1, _endIteration, _state.Epoch, loss, norm, lr, rate_, outcome, _guard.SkippedTotal));
+
+            bool validate = (it + 1) % train.ItersPerValidation == 0;
+            if (validate) Validate(observer, loss);
+            if ((it + 1) % train.ItersPerCheckpoint == 0)
+            {
+                SaveCheckpoint();
+                lastSaved = it + 1;
+                observer.OnMessage($"checkpoint {_run.ModelPath(it + 1)}");
+            }
+        }
+        if (_state.Iteration != lastSaved)
+        {
+            SaveCheckpoint();
+            observer.OnMessage($"checkpoint {_run.ModelPath(_state.Iteration)}");
+        }
+        _tensorboard?.Flush();
+        return _state.Iteration;
+
+        static TrainingBatch break_() => throw new WaveFlowException("the data reader stopped before the last iteration");
+    }
+
+    /// <summary>Runs validation now, logs it, and keeps best.safetensors up to date.</summary>
+    public ValidationReport Validate(ITrainingObserver? observer = null, double trainLoss = double.NaN)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = _validator.Run(_model);
+        long it = _state.Iteration;
+        bool best = double.IsFinite(result.Nll) && (_state.BestValidationNll is not { } b || result.Nll < b);
+        if (best)
+        {
+            WaveFlowCheckpoint.Save(_run.BestModelPath, _model, _config.Model, _config.Mel, it, Extra("best"));
+            _state = _state with { BestValidationNll = result.Nll, BestIteration = it };
+            _run.RecordBest(new JsonObject
+            {
+                ["iteration"] = it,
+                ["validation_nll"] = result.Nll,
+                ["log_mel_l1"] = result.LogMelL1,
+                ["validation_clips"] = _data.Split.Validation.Count,
+            }.ToJsonString(StrictJson.Options) + "\n");
+        }
+        _run.AppendValidation(it, result.Nll, result.LogMelL1, trainLoss);
+        if (_tensorboard is not null)
+        {
+            _tensorboard.AddScalar("validation/nll", result.Nll, it);
+            _tensorboard.AddScalar("validation/log_mel_l1", result.LogMelL1, it);
+            _tensorboard.AddAudio("validation/resynthesis", result.FirstResynthesis, _data.SampleRate, it);
+            _tensorboard.AddPng("validation/resynthesis_mel", SpectrogramImage.EncodePng(result.FirstResynthesisMel), (int)result.FirstResynthesisMel.Shape[1], (int)result.FirstResynthesisMel.Shape[0], it);
+            if (!_referenceLogged)
+            {
+                // The clip itself and its mel, once per session, to compare with the resynthesis.
+                _tensorboard.AddAudio("validation/reference", result.FirstAudio, _data.SampleRate, it);
+                _tensorboard.AddPng("validation/reference_mel", SpectrogramImage.EncodePng(result.FirstMel), (int)result.FirstMel.Shape[1], (int)result.FirstMel.Shape[0], it);
+                _referenceLogged = true;
+            }
+        }
+        var report = new ValidationReport(it, result.Nll, result.LogMelL1, best, clock.Elapsed.TotalSeconds);
+        observer?.OnValidation(report);
+        return report;
+    }
+
+    private Dictionary<string, string> Extra(string kind) => new()
+    {
+        ["waveflow.kind"] = kind,
+        ["waveflow.train_config"] = _config.ToJsonObject()["train_config"]!.ToJsonString(),
+        ["waveflow.iteration"] = _state.Iteration.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Writes weights, then trainer state, then moves <c>latest</c> (see RunFolder).</summary>
+    private void SaveCheckpoint()
+    {
+        long it = _state.Iteration;
+        WaveFlowCheckpoint.Save(_run.ModelPath(it), _model, _config.Model, _config.Mel, it, Extra("training"));
+        _state.Save(_run.StatePath(it), w => _optimizer.save_state_dict(w));
+        _run.Commit(it, _config.Train.KeepLast);
+    }
+
+    /// <summary>Loads weights and optimizer of checkpoint <paramref name="iteration"/> in place;
+    /// with <paramref name="restoreCounters"/> (resume) also the iteration and counters.</summary>
+    private void Restore(long iteration, bool restoreCounters)
+    {
+        ModelWeights.LoadInto(_model, _run.ModelPath(iteration));
+        var saved = TrainerState.Load(_run.StatePath(iteration), r => _optimizer.load_state_dict(r));
+        if (!restoreCounters) return;
+        if (saved.Seed != _config.Train.Seed)
+            throw WaveFlowException.ForFile(_run.StatePath(iteration), $"was trained with seed {saved.Seed}, the config says {_config.Train.Seed}");
+        _state = saved;
+        _guard.SkippedTotal = saved.SkippedNonfinite;
+        _guard.InRow = saved.NonfiniteInRow;
+    }
+
+    /// <summary>NVIDIA's checkpoint_path: start from another model's weights (same shapes).</summary>
+    private void WarmStart(string path)
+    {
+        var loaded = CheckpointLoader.Load(path, _device);
+        using (loaded.Model)
+        {
+            var source = loaded.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            using var noGrad = no_grad();
+            foreach (var (name, p) in _model.named_parameters())
+            {
+                if (!source.TryGetValue(name, out var s) || !s.shape.SequenceEqual(p.shape))
+                    throw WaveFlowException.ForFile(path, $"train_config.checkpoint_path: {name} is missing or has another shape than this config's model");
+                p.copy_(s);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _tensorboard?.Dispose();
+        _optimizer.Dispose();
+        _mel.Dispose();
+        _model.Dispose();
+    }
+
+    private sealed class NullObserver : ITrainingObserver;
+}
