@@ -54,6 +54,9 @@ public sealed partial class WaveGlow : nn.Module
 
     private bool IsEarlyExit(int k) => k > 0 && k % Options.NEarlyEvery == 0;
 
+    // glow_old.py's layout: odd flows condition on the second half and transform the first.
+    private bool SwapsHalves(int k) => Options.AlternatingHalves && k % 2 == 1;
+
     /// <summary>
     /// audio (B, T) in [-1, 1], T a multiple of n_group; mel (B, n_mel, F) with
     /// (F−1)·hop + filter_length ≥ T → z (B, n_group, T/n_group) with the early outputs first in
@@ -85,8 +88,9 @@ public sealed partial class WaveGlow : nn.Module
             logDetSum = logDetSum is null ? logDetW : logDetSum + logDetW;
 
             long half = mixed.shape[1] / 2;
-            var x0 = mixed.narrow(1, 0, half);                  // (B, c/2, T/g)
-            var x1 = mixed.narrow(1, half, half);
+            bool swap = SwapsHalves(k);
+            var x0 = mixed.narrow(1, swap ? half : 0, half);    // (B, c/2, T/g): what WN reads
+            var x1 = mixed.narrow(1, swap ? 0 : half, half);    // what the coupling transforms
             var wnOut = wn[k].forward(x0, spect);
             Tensor y1;
             if (Options.Coupling == Couplings.Additive) y1 = AdditiveCoupling.Forward(x1, wnOut);   // log-det 0
@@ -95,7 +99,7 @@ public sealed partial class WaveGlow : nn.Module
                 (y1, var logS) = AffineCoupling.Forward(x1, wnOut);
                 logSSum = logSSum is null ? logS.sum() : logSSum + logS.sum();
             }
-            x = cat([x0, y1], 1);                               // (B, c, T/g)
+            x = swap ? cat([y1, x0], 1) : cat([x0, y1], 1);     // (B, c, T/g)
         }
         outputs.Add(x);
         var z = cat(outputs, 1);                                // (B, g, T/g)
@@ -136,11 +140,12 @@ public sealed partial class WaveGlow : nn.Module
         for (int k = Options.NFlows - 1; k >= 0; k--)
         {
             long half = x.shape[1] / 2;
-            var x0 = x.narrow(1, 0, half);
-            var y1 = x.narrow(1, half, half);
+            bool swap = SwapsHalves(k);
+            var x0 = x.narrow(1, swap ? half : 0, half);        // (B, c/2, T/g)
+            var y1 = x.narrow(1, swap ? 0 : half, half);
             var wnOut = conds is null ? wn[k].forward(x0, spect) : wn[k].ForwardConditioned(x0, conds[k]);
             var x1 = Options.Coupling == Couplings.Additive ? AdditiveCoupling.Inverse(y1, wnOut) : AffineCoupling.Inverse(y1, wnOut);
-            x = convinv[k].Inverse(cat([x0, x1], 1));                 // (B, c, T/g)
+            x = convinv[k].Inverse(swap ? cat([x1, x0], 1) : cat([x0, x1], 1));   // (B, c, T/g)
             if (IsEarlyExit(k))
             {
                 earlyEnd -= Options.NEarlySize;

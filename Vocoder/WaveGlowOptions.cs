@@ -28,6 +28,11 @@ public sealed record WaveGlowOptions
     public long PermutationSeed { get; init; }
     /// <summary>NICE's scaling layer: a learned per-channel log-scale of z (the prior's variance), counted in the NLL.</summary>
     public bool PriorScale { get; init; }
+    /// <summary>
+    /// NVIDIA's first model (glow_old.py) swapped the halves on odd flows: WN read the second half
+    /// and the coupling transformed the first. Set for checkpoints pickled from that class.
+    /// </summary>
+    public bool AlternatingHalves { get; init; }
 
     /// <summary>Channels still flowing after the last early output (z's last block).</summary>
     public int NRemainingChannels
@@ -77,6 +82,7 @@ public sealed record WaveGlowOptions
         if (Permutation != Permutations.Invertible1x1) obj["permutation"] = Permutation;
         if (PermutationSeed != 0) obj["permutation_seed"] = PermutationSeed;
         if (PriorScale) obj["prior_scale"] = true;
+        if (AlternatingHalves) obj["alternating_halves"] = true;
         return obj;
     }
 
@@ -120,6 +126,10 @@ public sealed record WaveGlowOptions
                 case "prior_scale":
                     o = o with { PriorScale = value is JsonValue b && b.TryGetValue(out bool flag) ? flag
                         : throw new WaveFlowException($"{source}: prior_scale must be true or false, got {value?.ToJsonString() ?? "null"}") };
+                    break;
+                case "alternating_halves":
+                    o = o with { AlternatingHalves = value is JsonValue ah && ah.TryGetValue(out bool alt) ? alt
+                        : throw new WaveFlowException($"{source}: alternating_halves must be true or false, got {value?.ToJsonString() ?? "null"}") };
                     break;
                 case "WN_config":
                     if (value is not JsonObject wnObj) throw new WaveFlowException($"{source}: WN_config must be an object");

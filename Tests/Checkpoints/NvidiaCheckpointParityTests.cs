@@ -66,6 +66,26 @@ public class NvidiaCheckpointParityTests
         AssertMatchesReference("micro-legacy", Squeeze.UnsqueezeAudio(x), "nvidia_checkpoint_legacy.pt (glow_old layout)");
     }
 
+    /// <summary>The user's path: CheckpointLoader sees glow_old's class and runs the flow in its layout.</summary>
+    [Fact]
+    public void CheckpointLoaderReproducesTheLegacyReferenceAudio()
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var loaded = CheckpointLoader.Load(Fixture.Path_("micro-legacy", "nvidia_checkpoint_legacy.pt"), CPU);
+        using var model = loaded.Model;
+        Assert.True(loaded.Options.AlternatingHalves);
+        Assert.Equal("nvidia-checkpoint-legacy", loaded.Kind);
+        var (eps, mel) = Inputs("micro-legacy");
+        AssertMatchesReference("micro-legacy", model.Inverse(eps * 0.6, mel), "CheckpointLoader (alternating halves)");
+
+        // and the swapped layout is still an exact inverse of its forward pass
+        var audio = model.Inverse(eps * 0.6, mel);
+        var (z, _, _) = model.Forward(audio, mel);
+        double err = (z - eps * 0.6).norm().item<float>() / (eps * 0.6).norm().item<float>();
+        Assert.True(err < 1e-4, $"forward(inverse(z)) relative error {err:G3}");
+    }
+
     private static WaveGlow Build(string fixture, NvidiaCheckpointContents contents)
     {
         var options = WaveGlowOptions.Load(Fixture.Path_(fixture, "config.json"));

@@ -27,6 +27,7 @@ public static class CheckpointLoader
         MelOptions? mel = null;
         long step = 0;
         string kind;
+        bool nvidiaAlternating = false;
         if (head[8] == (byte)'{')
         {
             var contents = Safetensors.Read(path);
@@ -44,6 +45,7 @@ public static class CheckpointLoader
             state = nvidia.StateDict;
             step = nvidia.Iteration ?? 0;
             kind = nvidia.Kind;
+            nvidiaAlternating = nvidia.AlternatingHalves;
         }
 
         if (options is null)
@@ -51,6 +53,9 @@ public static class CheckpointLoader
             if (configPath is not null) (options, mel) = ReadConfig(configPath);
             else (options, mel) = ConfigInference.Infer(state, path);
         }
+        // NVIDIA's first model class (glow_old.py) swaps the coupling halves on odd flows; the
+        // pickle says which class made the file, so the layout follows the file, not the config.
+        if (nvidiaAlternating) options = options with { AlternatingHalves = true };
         mel ??= new MelOptions { NMelChannels = options.NMelChannels };
         if (mel.NMelChannels != options.NMelChannels)
             throw new WaveFlowException($"{configPath ?? path}: data_config n_mel_channels {mel.NMelChannels} differs from waveglow_config n_mel_channels {options.NMelChannels}");
