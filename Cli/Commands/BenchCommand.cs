@@ -66,6 +66,8 @@ public static class BenchCommand
             WaveGlow Create()
             {
                 if (weights is not null) return CheckpointLoader.Load(weights, TorchSharp.torch.CPU, configPath).Model;
+                // Seeded, so that every case (and the fp32 reference of --fp16/--bf16) has the same weights.
+                TorchSharp.torch.manual_seed(1234);
                 var model = new WaveGlow(options, mel);
                 BenchRunner.RandomizeCouplings(model);
                 return model;
