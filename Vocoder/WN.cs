@@ -23,7 +23,7 @@ public sealed class WN : nn.Module<Tensor, Tensor, Tensor>
     /// <param name="nInChannels">channels of the untouched half (audio_0)</param>
     /// <param name="nMelChannels">channels of the squeezed mel: n_mel · n_group</param>
     /// <param name="options">n_layers, n_channels, kernel_size</param>
-    /// <param name="nOutChannels">2·nInChannels for affine coupling (b and log s), nInChannels for additive</param>
+    /// <param name="nOutChannels">2·nInChannels for affine coupling (b and log s, the default), nInChannels for additive</param>
     public WN(int nInChannels, int nMelChannels, WNOptions options, int? nOutChannels = null) : base(nameof(WN))
     {
         nLayers = options.NLayers;

@@ -94,7 +94,9 @@ public static class TrainCommand
         public void OnStep(StepReport s)
         {
             _lastStep = s;
-            string text = $"it {s.Iteration:N0}  epoch {s.Epoch}  loss {s.Loss:F4}  |g| {s.GradNorm:F2}  lr {s.LearningRate:G3}  {s.IterationsPerSecond:F2} it/s"
+            // Slow runs (CPU, big configs) read better in seconds per iteration.
+            string speed = s.IterationsPerSecond >= 1 ? $"{s.IterationsPerSecond:F2} it/s" : $"{1 / Math.Max(s.IterationsPerSecond, 1e-9):F1} s/it";
+            string text = $"it {s.Iteration:N0}  epoch {s.Epoch}  loss {s.Loss:F4}  |g| {s.GradNorm:F2}  lr {s.LearningRate:G3}  {speed}"
                 + (s.SkippedTotal > 0 ? $"  skipped {s.SkippedTotal}" : "");
             if (Progress is not null)
             {
@@ -123,7 +125,7 @@ public static class TrainCommand
             var table = new Table().AddColumns("", "").HideHeaders().Border(TableBorder.Rounded);
             table.AddRow("run", Markup.Escape(trainer.RunFolder.Root));
             table.AddRow("iterations", reached.ToString("N0"));
-            if (_lastStep is { } s) table.AddRow("last loss", $"{s.Loss:F4} ({s.IterationsPerSecond:F2} it/s)");
+            if (_lastStep is { } s) table.AddRow("last loss", $"{s.Loss:F4} ({s.IterationsPerSecond:G3} it/s)");
             if (_last is { } v) table.AddRow("last validation", $"NLL {v.Nll:F4}, log-mel L1 {v.LogMelL1:F3}");
             table.AddRow("best weights", Markup.Escape(File.Exists(trainer.RunFolder.BestModelPath) ? trainer.RunFolder.BestModelPath : "(no validation yet)"));
             table.AddRow("continue with", Markup.Escape($"waveflow train --out {trainer.RunFolder.Root} --resume"));
