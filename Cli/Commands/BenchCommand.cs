@@ -20,7 +20,7 @@ public static class BenchCommand
     public static Command Create()
     {
         var config = new Option<string?>("--config") { Description = "NVIDIA-style config.json (waveglow_config, data_config, train_config); default: NVIDIA's 12 × 8 × 256 model, random weights" };
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "weights to load (.safetensors state dict or NVIDIA .pt; needs --config for the shapes)" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "a checkpoint to load (ours, NVIDIA's .pt, or a state dict; see CheckpointLoader; --config where it needs one)" };
         var seconds = new Option<double[]>("--seconds") { Description = "audio lengths to synthesise", DefaultValueFactory = _ => [10.0], AllowMultipleArgumentsPerToken = true };
         var batch = new Option<int?>("--batch") { Description = "training batch (default: the config's train_config.batch_size, else 12)" };
         var segment = new Option<int?>("--segment") { Description = "training segment in samples (default: the config's data_config.segment_length, else 16000)" };
@@ -49,19 +49,27 @@ public static class BenchCommand
             var device = GlobalOptions.ResolveDevice(result);
             if (device.type == TorchSharp.DeviceType.CUDA) BenchRunner.SetTf32(result.GetValue(tf32));
             string? configPath = result.GetValue(config), weights = result.GetValue(checkpoint);
-            if (weights is not null && configPath is null)
-                throw new WaveFlowException($"{weights}: --checkpoint needs --config for the model's shapes");
-            var options = configPath is null ? new WaveGlowOptions() : WaveGlowOptions.Load(configPath);
-            var mel = configPath is null ? new MelOptions() : MelOptions.Load(configPath);
+            // A checkpoint brings its own configuration (ours) or takes --config / shape inference.
+            WaveGlowOptions options;
+            MelOptions mel;
+            if (weights is not null)
+            {
+                using var probeModel = CheckpointLoader.Load(weights, TorchSharp.torch.CPU, configPath).Model;
+                (options, mel) = (probeModel.Options, probeModel.Mel);
+            }
+            else
+            {
+                options = configPath is null ? new WaveGlowOptions() : WaveGlowOptions.Load(configPath);
+                mel = configPath is null ? new MelOptions() : MelOptions.Load(configPath);
+            }
             var (trainBatch, trainSegment) = TrainShape(configPath);
-            var stateDict = weights is null ? null
-                : weights.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? Safetensors.Read(weights).Tensors
-                : NvidiaCheckpoint.LoadStateDict(weights);
             WaveGlow Create()
             {
+                if (weights is not null) return CheckpointLoader.Load(weights, TorchSharp.torch.CPU, configPath).Model;
+                // Seeded, so that every case (and the fp32 reference of --fp16/--bf16) has the same weights.
+                TorchSharp.torch.manual_seed(1234);
                 var model = new WaveGlow(options, mel);
-                if (stateDict is not null) StateDict.Load(model, stateDict, weights!);
-                else BenchRunner.RandomizeCouplings(model);
+                BenchRunner.RandomizeCouplings(model);
                 return model;
             }
             int repeatCount = Positive(result.GetValue(repeats), "--repeats");

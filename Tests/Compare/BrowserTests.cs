@@ -46,7 +46,8 @@ public class BrowserTests
             (async () => {
               const a = document.querySelector('audio[data-pair="{{first.Id}}"][data-side="left"]');
               await a.play();
-              await new Promise(r => setTimeout(r, 250));
+              // wait (up to 5 s on a busy machine) for the media clock to move
+              for (let i = 0; i < 100 && a.currentTime === 0; i++) await new Promise(r => setTimeout(r, 50));
               const t = a.currentTime; a.pause();
               return { time: t, error: a.error ? a.error.code : 0, duration: a.duration };
             })()

@@ -46,7 +46,8 @@ public class CompareEndToEndTests
         var ours = Path.Combine(dir, "ours.safetensors");
         WaveFlowCheckpoint.Save(ours, loaded.Model, loaded.Options, loaded.Mel, 7);
         torch.manual_seed(3);
-        var smallOptions = loaded.Options with { NFlows = 4, WN = loaded.Options.WN with { NLayers = 2 } };
+        // another design too: NICE's additive coupling with reversed channels
+        var smallOptions = loaded.Options with { NFlows = 4, WN = loaded.Options.WN with { NLayers = 2 }, Coupling = Couplings.Additive, Permutation = Permutations.Reverse };
         using var small = new WaveGlow(smallOptions, loaded.Mel);
         var smallPath = Path.Combine(dir, "small.safetensors");
         WaveFlowCheckpoint.Save(smallPath, small, smallOptions, loaded.Mel, 0);
@@ -91,6 +92,8 @@ public class CompareEndToEndTests
         Assert.Equal(["nvidia", "ours", "small", "griffin-lim"], systems.Keys);
         Assert.Equal(6, systems["nvidia"].GetProperty("structure").GetProperty("flows").GetInt32());
         Assert.Equal(4, systems["small"].GetProperty("structure").GetProperty("flows").GetInt32());
+        Assert.Equal(("affine", "invertible-1x1"), (systems["nvidia"].GetProperty("structure").GetProperty("coupling").GetString(), systems["nvidia"].GetProperty("structure").GetProperty("permutation").GetString()));
+        Assert.Equal(("additive", "reverse"), (systems["small"].GetProperty("structure").GetProperty("coupling").GetString(), systems["small"].GetProperty("structure").GetProperty("permutation").GetString()));
         // the reference's own count (manifest.json: models.micro.params), whichever format the weights came in
         using var manifest = JsonDocument.Parse(File.ReadAllText(Fixture.Path_("micro", "manifest.json")));
         long expectedParameters = manifest.RootElement.GetProperty("models").GetProperty("micro").GetProperty("params").GetInt64();

@@ -13,7 +13,7 @@ public class ComparisonRunnerTests
     sealed class NoisyCopy(string name, double level) : IClipRenderer
     {
         public List<long> Seeds { get; } = [];
-        public SystemInfo Info { get; } = new(name, SystemKind.Model, new ModelStructure(16, 6, 8, 4, 2, 3, 16, 3, "affine", "invertible 1x1 conv"), 1234, 5678, "x.pt", "test");
+        public SystemInfo Info { get; } = new(name, SystemKind.Model, new ModelStructure(16, 6, 8, 4, 2, 3, 16, 3, "affine", "invertible-1x1"), 1234, 5678, "x.pt", "test");
         public bool Timed => true;
         public float[] Render(InputClip clip, long seed)
         {

@@ -79,6 +79,18 @@ public static class BenchRunner
                 }
                 model.FuseConditioning = false;
             }
+            if (s.Precision != Precision.Fp32)
+            {
+                starting?.Invoke($"{s.Precision} vs fp32 error");
+                using var reference = createModel();
+                reference.to(device);
+                reference.eval();
+                reference.FoldWeightNorm();
+                double seconds = s.Seconds.Min();
+                double rel = SynthesisBenchmark.PrecisionError(model, reference, seconds, device);
+                Add(new BenchRow($"{s.Precision.ToString().ToLowerInvariant()} vs fp32 (error)", device.ToString(), s.Precision.ToString().ToLowerInvariant(), seconds, 1, 0, 0, 0, null, 0, 0, null, [],
+                    $"relative L2 of the {s.Precision.ToString().ToLowerInvariant()} audio against fp32: {rel:G3}"));
+            }
             if (s.ChunkFrames is { } c && !s.ChunkedOnly && s.Precision == Precision.Fp32)
             {
                 starting?.Invoke("chunked vs whole error");

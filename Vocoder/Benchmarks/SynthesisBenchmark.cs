@@ -71,6 +71,21 @@ public static class SynthesisBenchmark
         return (rel, seam, whole.abs().max().item<double>());
     }
 
+    /// <summary>
+    /// Relative L2 distance between a low-precision model's audio and the fp32 model's, for the
+    /// same mel and noise (each given in its model's dtype).
+    /// </summary>
+    public static double PrecisionError(WaveGlow low, WaveGlow fp32, double seconds, Device device)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var (mel, z) = Inputs(fp32, seconds, 1, ScalarType.Float32, device, seed: 3);
+        var dtype = low.parameters().First().dtype;
+        var reference = fp32.Inverse(z, mel).to(ScalarType.Float64);
+        var audio = low.Inverse(z.to(dtype), mel.to(dtype)).to(ScalarType.Float64);
+        return ((audio - reference).norm() / reference.norm()).item<double>();
+    }
+
     public static ScalarType Dtype(Precision p) => p switch
     {
         Precision.Fp16 => ScalarType.Float16,

@@ -29,10 +29,12 @@ public sealed class ModelRenderer : IClipRenderer
         synthesizer = new Synthesizer(loaded);
     }
 
-    /// <summary>The block structure a reader compares: NVIDIA's design is affine coupling and an invertible 1x1 convolution.</summary>
+    /// <summary>The block structure a reader compares, flow design included (coupling, channel mixing, prior scale).</summary>
     public static ModelStructure Structure(WaveGlowOptions o) => new(
         o.NMelChannels, o.NFlows, o.NGroup, o.NEarlyEvery, o.NEarlySize,
-        o.WN.NLayers, o.WN.NChannels, o.WN.KernelSize, "affine", "invertible 1x1 conv");
+        o.WN.NLayers, o.WN.NChannels, o.WN.KernelSize, o.Coupling,
+        o.Permutation == Permutations.Shuffle ? $"{o.Permutation} (seed {o.PermutationSeed})" : o.Permutation,
+        o.PriorScale);
 
     public float[] Render(InputClip clip, long seed) =>
         synthesizer.Synthesize(clip.Mel, new SynthesisOptions(Sigma: (float)sigma, Seed: seed));
