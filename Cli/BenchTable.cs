@@ -3,25 +3,28 @@ using WaveFlow.Vocoder.Benchmarks;
 
 namespace WaveFlow.Cli;
 
-/// <summary>The rows of <c>waveflow bench</c> as a Spectre.Console table.</summary>
+/// <summary>The rows of <c>waveflow bench</c> as a Spectre.Console table, notes below it.</summary>
 internal static class BenchTable
 {
     public static void Write(IReadOnlyList<BenchRow> rows)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("case", "precision", "audio", "median", "min", "throughput", "× real time", "host peak", "device", "note");
+            .AddColumns("case", "prec.", "audio", "median", "CPU time", "rate", "×RT", "host peak", "device");
+        var notes = new List<string>();
         foreach (var r in rows)
         {
             bool timed = r.TimesMs.Count > 0;
+            string name = r.Case;
+            if (r.Note is { } n) { notes.Add(n); name += $" [{notes.Count}]"; }
             table.AddRow(
-                Markup.Escape(r.Case), r.Precision, $"{r.AudioSeconds:0.##} s × {r.Batch}",
-                timed ? $"{r.MedianMs:F1} ms" : "", timed ? $"{r.MinMs:F1} ms" : "",
-                timed ? Rate(r.ThroughputKHz) : "", r.RealTime is { } rt ? $"{rt:F2}×" : "",
-                timed ? $"{r.PeakHostBytes / 1048576.0:F0} MB (+{(r.PeakHostBytes - r.HostStartBytes) / 1048576.0:F0})" : "",
-                r.DeviceBytes is { } d ? $"{d / 1073741824.0:F2} GB" : "",
-                Markup.Escape(r.Note ?? ""));
+                Markup.Escape(name), r.Precision, $"{r.AudioSeconds:0.##}s×{r.Batch}",
+                timed ? $"{r.MedianMs:F0} ms" : "", timed && r.MedianCpuMs > 0 ? $"{r.MedianCpuMs:F0} ms" : "",
+                timed ? Rate(r.ThroughputKHz) : "", r.RealTime is { } rt ? $"{rt:F2}" : "",
+                timed ? $"{r.PeakHostBytes / 1048576.0:F0} MB" : "",
+                r.DeviceBytes is { } d ? $"{d / 1073741824.0:F2} GB" : "");
         }
         AnsiConsole.Write(table);
+        for (int i = 0; i < notes.Count; i++) AnsiConsole.MarkupLine($"[grey][[{i + 1}]] {Markup.Escape(notes[i])}[/]");
     }
 
     private static string Rate(double kHz) => kHz >= 1000 ? $"{kHz / 1000:F2} MHz" : $"{kHz:F1} kHz";

@@ -23,7 +23,7 @@ public sealed class WN : nn.Module<Tensor, Tensor, Tensor>
     /// <param name="nInChannels">channels of the untouched half (audio_0)</param>
     /// <param name="nMelChannels">channels of the squeezed mel: n_mel · n_group</param>
     /// <param name="options">n_layers, n_channels, kernel_size</param>
-    /// <param name="nOutChannels">2·nInChannels for affine coupling (b and log s), nInChannels for additive</param>
+    /// <param name="nOutChannels">2·nInChannels for affine coupling (b and log s, the default), nInChannels for additive</param>
     public WN(int nInChannels, int nMelChannels, WNOptions options, int? nOutChannels = null) : base(nameof(WN))
     {
         nLayers = options.NLayers;
@@ -35,11 +35,16 @@ public sealed class WN : nn.Module<Tensor, Tensor, Tensor>
         // The last layer starts at zero, so every coupling begins as the identity (b = 0,
         // log s = 0): the untrained flow is a stack of 1x1 convolutions and training starts
         // from a well-conditioned, exactly invertible map instead of random affine transforms.
-        end = nn.Conv1d(nChannels, nOutChannels ?? 2 * nInChannels, 1);
+        using (var scope = NewDisposeScope())
         using (no_grad())
         {
+            // (In a scope because TorchSharp's Conv1d constructor leaves its bias initialiser's
+            // result undisposed; the parameters themselves are kept.)
+            end = nn.Conv1d(nChannels, nOutChannels ?? 2 * nInChannels, 1);
             end.weight!.zero_();
             end.bias!.zero_();
+            end.weight.DetachFromDisposeScope();
+            end.bias.DetachFromDisposeScope();
         }
 
         // One 1x1 convolution produces the conditioning of all layers at once (2·n_channels per

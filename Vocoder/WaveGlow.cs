@@ -17,7 +17,9 @@ public sealed partial class WaveGlow : nn.Module
 {
     private readonly MelUpsampler upsample;
     [ComponentName(Name = "WN")] private readonly ModuleList<WN> wn;
-    private readonly ModuleList<Invertible1x1Conv> convinv;
+    private readonly ModuleList<ChannelMixing> convinv;
+    // NICE's scaling layer (prior_scale): z = exp(s_c)·z per channel, (1, n_group, 1); null when off.
+    private Parameter? prior_log_scale;
 
     public WaveGlowOptions Options { get; }
     public MelOptions Mel { get; }
@@ -33,12 +35,19 @@ public sealed partial class WaveGlow : nn.Module
         // stride hop_length learns to spread each frame over the samples its STFT window covered.
         upsample = new MelUpsampler(options.NMelChannels, mel.FilterLength, mel.HopLength);
         wn = new ModuleList<WN>();
-        convinv = new ModuleList<Invertible1x1Conv>();
+        convinv = new ModuleList<ChannelMixing>();
+        bool additive = options.Coupling == Couplings.Additive;
         for (int k = 0; k < options.NFlows; k++)
         {
             int channels = options.ChannelsAtFlow(k);
-            convinv.Add(new Invertible1x1Conv(channels));
-            wn.Add(new WN(channels / 2, options.NMelChannels * options.NGroup, options.WN));
+            convinv.Add(ChannelMixing.Create(options.Permutation, channels, k, options.PermutationSeed));
+            // Affine coupling needs (b, log s) for each channel of the other half; additive only b.
+            wn.Add(new WN(channels / 2, options.NMelChannels * options.NGroup, options.WN, additive ? channels / 2 : channels));
+        }
+        if (options.PriorScale)
+        {
+            // Starts at 0 (unit variance), i.e. exactly the model without the layer.
+            prior_log_scale = new Parameter(zeros(1, options.NGroup, 1));
         }
         RegisterComponents();
     }
@@ -78,12 +87,26 @@ public sealed partial class WaveGlow : nn.Module
             long half = mixed.shape[1] / 2;
             var x0 = mixed.narrow(1, 0, half);                  // (B, c/2, T/g)
             var x1 = mixed.narrow(1, half, half);
-            var (y1, logS) = AffineCoupling.Forward(x1, wn[k].forward(x0, spect));
-            logSSum = logSSum is null ? logS.sum() : logSSum + logS.sum();
+            var wnOut = wn[k].forward(x0, spect);
+            Tensor y1;
+            if (Options.Coupling == Couplings.Additive) y1 = AdditiveCoupling.Forward(x1, wnOut);   // log-det 0
+            else
+            {
+                (y1, var logS) = AffineCoupling.Forward(x1, wnOut);
+                logSSum = logSSum is null ? logS.sum() : logSSum + logS.sum();
+            }
             x = cat([x0, y1], 1);                               // (B, c, T/g)
         }
         outputs.Add(x);
         var z = cat(outputs, 1);                                // (B, g, T/g)
+        logSSum ??= zeros([], dtype: z.dtype is ScalarType.Float16 or ScalarType.BFloat16 ? ScalarType.Float32 : z.dtype, device: z.device);
+        if (prior_log_scale is not null)
+        {
+            // The scaling layer's log-det, Σ_c s_c per time step and batch element, is a log-scale
+            // term like the couplings' log s: it joins LogSSum, and so the loss and the NLL.
+            z = z * prior_log_scale.exp();
+            logSSum = logSSum + prior_log_scale.sum() * (z.shape[0] * z.shape[2]);
+        }
         return (z.MoveToOuterDisposeScope(), logSSum!.MoveToOuterDisposeScope(), logDetSum!.MoveToOuterDisposeScope());
     }
 
@@ -106,6 +129,7 @@ public sealed partial class WaveGlow : nn.Module
             throw new WaveFlowException($"inverse: {mel.shape[2]} mel frames give {usable} samples, z asks for {samples}");
         spect = Squeeze.Mel(spect.narrow(2, 0, samples), g);   // (B, n_mel·g, T/g)
 
+        if (prior_log_scale is not null) z = z / prior_log_scale.exp();
         int earlyEnd = g - Options.NRemainingChannels;
         var x = z.narrow(1, earlyEnd, Options.NRemainingChannels);   // (B, remaining, T/g)
         var conds = FuseConditioning ? ConditionAllFlows(spect) : null;  // per flow (B, 2·C·L, T/g)
@@ -115,7 +139,7 @@ public sealed partial class WaveGlow : nn.Module
             var x0 = x.narrow(1, 0, half);
             var y1 = x.narrow(1, half, half);
             var wnOut = conds is null ? wn[k].forward(x0, spect) : wn[k].ForwardConditioned(x0, conds[k]);
-            var x1 = AffineCoupling.Inverse(y1, wnOut);
+            var x1 = Options.Coupling == Couplings.Additive ? AdditiveCoupling.Inverse(y1, wnOut) : AffineCoupling.Inverse(y1, wnOut);
             x = convinv[k].Inverse(cat([x0, x1], 1));                 // (B, c, T/g)
             if (IsEarlyExit(k))
             {
@@ -132,6 +156,6 @@ public sealed partial class WaveGlow : nn.Module
         foreach (var block in wn) block.FoldWeightNorm();
     }
 
-    /// <summary>The flows' 1x1 convolutions, in flow order.</summary>
-    public IReadOnlyList<Invertible1x1Conv> Convinv => convinv.ToList();
+    /// <summary>The flows' channel mixings (1x1 convolutions by default), in flow order.</summary>
+    public IReadOnlyList<ChannelMixing> Convinv => convinv.ToList();
 }

@@ -19,6 +19,16 @@ public sealed record WaveGlowOptions
     public int NEarlySize { get; init; } = 2;
     public WNOptions WN { get; init; } = new();
 
+    // Flow variants (issue 7): NICE / RealNVP / Glow as configuration. Defaults are NVIDIA's.
+    /// <summary>"affine" (WaveGlow, RealNVP) or "additive" (NICE: shift only, log-det 0).</summary>
+    public string Coupling { get; init; } = Couplings.Affine;
+    /// <summary>"invertible-1x1" (Glow, NVIDIA), "lu-1x1" (Glow's LU form), "reverse" or "shuffle".</summary>
+    public string Permutation { get; init; } = Permutations.Invertible1x1;
+    /// <summary>Seed of the "shuffle" permutations (flow k uses seed + k); the orders are also saved as buffers.</summary>
+    public long PermutationSeed { get; init; }
+    /// <summary>NICE's scaling layer: a learned per-channel log-scale of z (the prior's variance), counted in the NLL.</summary>
+    public bool PriorScale { get; init; }
+
     /// <summary>Channels still flowing after the last early output (z's last block).</summary>
     public int NRemainingChannels
     {
@@ -55,10 +65,22 @@ public sealed record WaveGlowOptions
         Check(WN.NLayers > 0, "WN_config.n_layers", $"must be positive, got {WN.NLayers}");
         Check(WN.NChannels > 0 && WN.NChannels % 2 == 0, "WN_config.n_channels", $"must be even and positive, got {WN.NChannels}");
         Check(WN.KernelSize > 0 && WN.KernelSize % 2 == 1, "WN_config.kernel_size", $"must be odd and positive, got {WN.KernelSize}");
+        Check(Couplings.All.Contains(Coupling), "coupling", $"must be one of {string.Join(", ", Couplings.All)}, got \"{Coupling}\"");
+        Check(Permutations.All.Contains(Permutation), "permutation", $"must be one of {string.Join(", ", Permutations.All)}, got \"{Permutation}\"");
     }
 
-    /// <summary>The waveglow_config object with NVIDIA's keys.</summary>
-    public JsonObject ToJsonObject() => new()
+    /// <summary>The waveglow_config object with NVIDIA's keys (variant keys only when not the default).</summary>
+    public JsonObject ToJsonObject()
+    {
+        var obj = NvidiaKeys();
+        if (Coupling != Couplings.Affine) obj["coupling"] = Coupling;
+        if (Permutation != Permutations.Invertible1x1) obj["permutation"] = Permutation;
+        if (PermutationSeed != 0) obj["permutation_seed"] = PermutationSeed;
+        if (PriorScale) obj["prior_scale"] = true;
+        return obj;
+    }
+
+    private JsonObject NvidiaKeys() => new()
     {
         ["n_mel_channels"] = NMelChannels,
         ["n_flows"] = NFlows,
@@ -92,6 +114,13 @@ public sealed record WaveGlowOptions
                 case "n_group": o = o with { NGroup = Int(value, key, source) }; break;
                 case "n_early_every": o = o with { NEarlyEvery = Int(value, key, source) }; break;
                 case "n_early_size": o = o with { NEarlySize = Int(value, key, source) }; break;
+                case "coupling": o = o with { Coupling = Str(value, key, source) }; break;
+                case "permutation": o = o with { Permutation = Str(value, key, source) }; break;
+                case "permutation_seed": o = o with { PermutationSeed = Int(value, key, source) }; break;
+                case "prior_scale":
+                    o = o with { PriorScale = value is JsonValue b && b.TryGetValue(out bool flag) ? flag
+                        : throw new WaveFlowException($"{source}: prior_scale must be true or false, got {value?.ToJsonString() ?? "null"}") };
+                    break;
                 case "WN_config":
                     if (value is not JsonObject wnObj) throw new WaveFlowException($"{source}: WN_config must be an object");
                     foreach (var (wkey, wvalue) in wnObj)
@@ -141,6 +170,10 @@ public sealed record WaveGlowOptions
             throw new WaveFlowException($"{source}: malformed JSON ({e.Message.Split('\n')[0]})");
         }
     }
+
+    private static string Str(JsonNode? node, string key, string source) =>
+        node is JsonValue v && v.TryGetValue(out string? text) ? text
+        : throw new WaveFlowException($"{source}: {key} must be a string, got {node?.ToJsonString() ?? "null"}");
 
     private static int Int(JsonNode? node, string key, string source)
     {

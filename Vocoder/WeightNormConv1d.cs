@@ -68,6 +68,7 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
     public void Fold()
     {
         if (weight is not null) return;
+        using var scope = NewDisposeScope();
         using (no_grad())
         {
             // Computed in float64 so folding adds no rounding of its own beyond the final cast.

@@ -12,6 +12,8 @@ public static class PickleAllowList
     private static readonly HashSet<string> Classes =
     [
         "glow.WaveGlow", "glow.WN", "glow.Invertible1x1Conv",
+        // Not in the fixtures: NVIDIA's first published model (waveglow_old.pt) pickles the classes of glow_old.py.
+        "glow_old.WaveGlow", "glow_old.WN", "glow_old.Invertible1x1Conv",
         "torch.nn.modules.conv.Conv1d", "torch.nn.modules.conv.ConvTranspose1d",
         "torch.nn.modules.container.ModuleList",
         // The weight-norm forward pre-hook object; its state says which tensor is normalised (name) and along which axis (dim).

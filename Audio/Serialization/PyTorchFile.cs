@@ -20,7 +20,15 @@ namespace WaveFlow.Serialization;
 public static class PyTorchFile
 {
     /// <summary>The unpickled root object and which layout the file used.</summary>
-    public sealed record Contents(object? Root, bool Legacy);
+    public sealed record Contents(object? Root, bool Legacy)
+    {
+        /// <summary>
+        /// Legacy files only: the Python source of each pickled module class ("glow.WaveGlow" → class text), which
+        /// old PyTorch stored next to the class reference so that loaders could notice changed code. Never executed;
+        /// read as text to tell apart model variants that share a class name.
+        /// </summary>
+        public IReadOnlyDictionary<string, string> ClassSources { get; init; } = new Dictionary<string, string>();
+    }
 
     // The first pickle of a legacy file is this number (torch.serialization.MAGIC_NUMBER).
     private static readonly BigInteger LegacyMagic = BigInteger.Parse("119547037146038801333356");
@@ -35,7 +43,11 @@ public static class PyTorchFile
         int got = stream.Read(head);
         stream.Position = 0;
         if (got == 2 && head[0] == (byte)'P' && head[1] == (byte)'K') return new Contents(ReadZip(stream, path), false);
-        if (got == 2 && head[0] == 0x80) return new Contents(ReadLegacy(stream, path), true);
+        if (got == 2 && head[0] == 0x80)
+        {
+            var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+            return new Contents(ReadLegacy(stream, path, sources), true) { ClassSources = sources };
+        }
         throw WaveFlowException.ForFile(path, "not a torch.save file (neither a zip archive nor a legacy torch pickle)");
     }
 
@@ -90,7 +102,7 @@ public static class PyTorchFile
         return bytes;
     }
 
-    private static object? ReadLegacy(Stream stream, string path)
+    private static object? ReadLegacy(Stream stream, string path, Dictionary<string, string> classSources)
     {
         var buffered = new BufferedStream(stream, 1 << 16);
         object? NoPersistent(object? pid) => throw WaveFlowException.ForFile(path, "malformed legacy header: unexpected persistent id");
@@ -110,7 +122,9 @@ public static class PyTorchFile
             {
                 // ('module', class, source_file, source): old torch pickled module classes this way; the class was
                 // already checked against the allow-list when its GLOBAL opcode ran. The source text is ignored.
-                return t[1] as PickleClass ?? throw WaveFlowException.ForFile(path, "malformed persistent module id");
+                var cls = t[1] as PickleClass ?? throw WaveFlowException.ForFile(path, "malformed persistent module id");
+                if (t.Length > 3 && t[3] is string source) classSources[cls.FullName] = source;
+                return cls;
             }
             // ('storage', torch.XxxStorage, root_key, location, numel, view_metadata)
             var (dtype, key, numel) = StorageId(pid, path);

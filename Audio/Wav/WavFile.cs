@@ -29,7 +29,7 @@ public static class WavFile
             while (read < data.Length && (n = reader.Read(data, read, data.Length - read)) > 0) read += n;
             if (read < declared) Array.Resize(ref data, read);
         }
-        catch (Exception e) when (e is FormatException or EndOfStreamException or InvalidDataException or ArgumentException or OverflowException or IOException)
+        catch (Exception e) when (e is FormatException or EndOfStreamException or InvalidDataException or ArgumentException or OverflowException or IOException or NotSupportedException)
         {
             throw WaveFlowException.ForFile(path, $"not a readable WAV file ({FirstLine(e.Message)})", e);
         }
@@ -63,6 +63,8 @@ public static class WavFile
     {
         var (isFloat, bits) = Encoding(path, format);
         int bytesPerSample = bits / 8;
+        if (bits % 8 != 0 || format.BlockAlign != format.Channels * bytesPerSample)
+            throw WaveFlowException.ForFile(path, $"inconsistent WAV header: block align {format.BlockAlign} for {format.Channels} channel(s) of {bits}-bit samples");
         int count = data.Length / bytesPerSample;
         var samples = new float[count];
         switch (isFloat, bits)

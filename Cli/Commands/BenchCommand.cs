@@ -61,6 +61,7 @@ public static class BenchCommand
             {
                 var model = new WaveGlow(options, mel);
                 if (stateDict is not null) StateDict.Load(model, stateDict, weights!);
+                else BenchRunner.RandomizeCouplings(model);
                 return model;
             }
             int repeatCount = Positive(result.GetValue(repeats), "--repeats");

@@ -3,7 +3,7 @@ using WaveFlow.Serialization;
 
 namespace WaveFlow.Tests.Audio;
 
-public class GriffinLimTests
+public class GriffinLimTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public void ReconstructsAudioWhoseMelIsMuchCloserThanNoise()
@@ -27,6 +27,7 @@ public class GriffinLimTests
         double noiseError = SpectralMetrics.LogMelL1(target, front.Compute(noise));
         Assert.True(glError < 0.25 * noiseError, $"Griffin-Lim log-mel L1 {glError:F3}, noise {noiseError:F3}");
         double sc = SpectralMetrics.SpectralConvergence(samples[..audio.Length], audio, options);
+        output.WriteLine($"Griffin-Lim (32 iterations) log-mel L1 {glError:F3} (noise {noiseError:F3}); {SpectralMetrics.Compare(samples[..audio.Length], audio, options)}");
         Assert.True(sc < 0.5, $"spectral convergence {sc:F3}");
     }
 

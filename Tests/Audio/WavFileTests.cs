@@ -129,11 +129,14 @@ public sealed class WavFileTests : IDisposable
         File.WriteAllBytes(PathOf("header.wav"), full[..20]);
         File.WriteAllBytes(PathOf("empty.wav"), []);
         File.WriteAllBytes(PathOf("alaw.wav"), Wav(6, 1, 8000, 8, new byte[10]));
+        var badAlign = Wav(1, 1, 22050, 16, new byte[12]);
+        badAlign[32] = 4;  // block align field (offset 32): 4 bytes a frame for 16-bit mono
+        File.WriteAllBytes(PathOf("align.wav"), badAlign);
 
         var cases = new (string File, string Expect)[]
         {
             ("trunc.wav", "truncated"), ("garbage.wav", "not a readable WAV"), ("header.wav", "not a readable WAV"),
-            ("empty.wav", "empty"), ("missing.wav", "not found"), ("alaw.wav", "unsupported"),
+            ("empty.wav", "empty"), ("missing.wav", "not found"), ("alaw.wav", "unsupported"), ("align.wav", "inconsistent WAV header"),
         };
         foreach (var (file, expect) in cases)
         {

@@ -37,6 +37,7 @@ public class NvidiaCheckpointTests
         var reference = Safetensors_();
         var legacy = NvidiaCheckpoint.Load(Fixture.Path_("micro-legacy", "nvidia_checkpoint_legacy.pt"));
         Assert.Equal("nvidia-checkpoint-legacy", legacy.Kind);
+        Assert.True(legacy.AlternatingHalves); // its pickled class source is glow_old.py's (see the parity tests)
         Assert.Equal(99L, legacy.Iteration);
         Assert.Equal(reference.Keys.Order(StringComparer.Ordinal), legacy.StateDict.Keys.Order(StringComparer.Ordinal));
         foreach (var (key, t) in reference) Assert.Equal(t.Shape, legacy.StateDict[key].Shape);
@@ -72,6 +73,26 @@ public class NvidiaCheckpointTests
                 Assert.Equal(bi.Data[o], fused["WN.0.cond_layer.bias"].Data[row]);
             }
         }
+    }
+
+    [Fact]
+    public void GlowOldClassesAreLoadedAndFlaggedAsAlternating()
+    {
+        // NVIDIA's real checkpoint with its classes renamed to glow_old.* (GLOBAL opcodes are newline-terminated
+        // text, so the pickle stays valid): the same tensors, but the glow_old coupling layout.
+        using var zip = System.IO.Compression.ZipFile.OpenRead(Fixture.Path_("micro", "nvidia_checkpoint.pt"));
+        byte[] Read(string name) { using var s = zip.GetEntry(name)!.Open(); using var m = new MemoryStream(); s.CopyTo(m); return m.ToArray(); }
+        var pickle = System.Text.Encoding.Latin1.GetString(Read("nvidia_checkpoint/data.pkl")).Replace("cglow\n", "cglow_old\n");
+        var storages = zip.Entries.Where(e => e.FullName.StartsWith("nvidia_checkpoint/data/"))
+            .Select(e => (e.FullName["nvidia_checkpoint/data/".Length..], Read(e.FullName))).ToArray();
+        string path = Temp(".pt");
+        Serialization.PickleBytes.WriteTorchZip(path, System.Text.Encoding.Latin1.GetBytes(pickle), storages);
+        var old = NvidiaCheckpoint.Load(path);
+        File.Delete(path);
+        Assert.True(old.AlternatingHalves);
+        var reference = NvidiaCheckpoint.LoadStateDict(Fixture.Path_("micro", "nvidia_checkpoint.pt"));
+        Assert.Equal(reference.Keys.Order(StringComparer.Ordinal), old.StateDict.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(reference["WN.2.cond_layer.weight_v"].Data, old.StateDict["WN.2.cond_layer.weight_v"].Data);
     }
 
     [Fact]

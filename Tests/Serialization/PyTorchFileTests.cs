@@ -123,6 +123,38 @@ public class PyTorchFileTests
     }
 
     [Fact]
+    public void LegacyTensorThroughAStorageViewReadsTheRightElements()
+    {
+        // The legacy layout by hand: magic number, protocol 1001, system info, a tensor pickle whose storage is a
+        // view (root storage "r" of 12 floats 0..11, view "v" = elements 2..7), the key list, then the storage.
+        // Tensor: offset 1 in the view, size (2, 2), stride (1, 2) → element (i, j) = root[3 + i + 2j].
+        byte[] magic = [0x80, 2, 0x8a, 10, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, (byte)'.'];
+        byte[] protocol = [0x80, 2, (byte)'M', 0xe9, 0x03, (byte)'.'];
+        byte[] info = PickleBytes.Pickle([(byte)'}', (byte)'('], PickleBytes.Str("little_endian"), [0x88, (byte)'u']);
+        byte[] tensor = PickleBytes.Pickle(
+            PickleBytes.Global("torch._utils", "_rebuild_tensor_v2"), [(byte)'(', (byte)'('],
+            PickleBytes.Str("storage"), PickleBytes.Global("torch", "FloatStorage"), PickleBytes.Str("r"), PickleBytes.Str("cpu"),
+            PickleBytes.Int(12), [(byte)'('], PickleBytes.Str("v"), PickleBytes.Int(2), PickleBytes.Int(6), [(byte)'t', (byte)'t', (byte)'Q'],
+            PickleBytes.Int(1), PickleBytes.Tuple(2, 2), PickleBytes.Tuple(1, 2), [0x89],
+            PickleBytes.Global("collections", "OrderedDict"), [(byte)')', (byte)'R', (byte)'t', (byte)'R']);
+        byte[] keys = PickleBytes.Pickle([(byte)']'], PickleBytes.Str("r"), [(byte)'a']);
+        byte[] storage = [.. BitConverter.GetBytes(12L), .. Enumerable.Range(0, 12).SelectMany(i => BitConverter.GetBytes((float)i))];
+        string path = TempPath(".pt");
+        File.WriteAllBytes(path, [.. magic, .. protocol, .. info, .. tensor, .. keys, .. storage]);
+        var contents = PyTorchFile.Read(path);
+        Assert.True(contents.Legacy);
+        var t = Assert.IsType<FloatArray>(contents.Root);
+        Assert.Equal(new long[] { 2, 2 }, t.Shape);
+        Assert.Equal(new float[] { 3, 5, 4, 6 }, t.Data);
+        // One byte short of the storage: a one-line error naming the file.
+        File.WriteAllBytes(path, [.. magic, .. protocol, .. info, .. tensor, .. keys, .. storage[..^1]]);
+        var e = Assert.Throws<WaveFlowException>(() => PyTorchFile.Read(path));
+        Assert.StartsWith(path, e.Message);
+        Assert.Contains("truncated", e.Message);
+        File.Delete(path);
+    }
+
+    [Fact]
     public void ViewReachingPastItsStorageIsRejected()
     {
         string path = TempPath(".pt");

@@ -15,10 +15,14 @@ public class FlowPropertyTests
     /// <summary>Small STFT settings so the upsampler stays small: kernel 16, stride 4.</summary>
     public static readonly MelOptions SmallMel = new() { FilterLength = 16, HopLength = 4, WinLength = 16, NMelChannels = 3, MelFmax = 8000 };
 
+    /// <summary>
+    /// Random small configs, one per flow variant (issue 7): each permutation with each coupling,
+    /// prior_scale on every third.
+    /// </summary>
     public static IEnumerable<object[]> RandomConfigs()
     {
         var rng = new Random(1234);
-        for (int i = 0; i < 4;)
+        for (int i = 0; i < 8;)
         {
             int group = rng.Next(2) == 0 ? 4 : 8;
             var options = new WaveGlowOptions
@@ -29,6 +33,10 @@ public class FlowPropertyTests
                     NEarlyEvery = rng.Next(1, 4),
                     NEarlySize = group == 4 ? rng.Next(0, 2) * 2 : 2,
                     WN = new WNOptions(rng.Next(1, 4), 2 * rng.Next(1, 5), 2 * rng.Next(0, 2) + 1),
+                    Coupling = Couplings.All[i % 2],
+                    Permutation = Permutations.All[i / 2],
+                    PermutationSeed = rng.Next(100),
+                    PriorScale = i % 3 == 0,
                 };
             if (options.NRemainingChannels < 2) continue;   // drew too many early outputs: draw again
             yield return [options.ToJson(), i++];

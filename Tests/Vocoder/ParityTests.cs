@@ -6,7 +6,7 @@ namespace WaveFlow.Tests.Vocoder;
 
 /// <summary>
 /// The flow against NVIDIA's glow.py run on the micro and tiny fixtures. Reference numbers are
-/// copied from Tests/Fixtures' source, /shared/fixtures/nvidia-waveglow/manifest.json
+/// copied from the nvidia-waveglow fixtures' manifest.json
 /// (models.NAME.forward: loss_sigma1, log_s_sum, log_det_w_sum).
 /// </summary>
 public class ParityTests
@@ -42,7 +42,7 @@ public class ParityTests
         // The manifest's log_det_w_sum is not the plain sum: NVIDIA's WaveGlowLoss accumulates with
         // `log_det_W_total += log_det_W_list[i]`, in place on list[0], so after the loss ran
         // list[0] holds the total and sum(list) = 2·total − (flow 0's original log-det).
-        var (_, logAbsDet0) = linalg.slogdet(model.Convinv[0].Weight.to(ScalarType.Float64));
+        var (_, logAbsDet0) = linalg.slogdet(((Invertible1x1Conv)model.Convinv[0]).Weight.to(ScalarType.Float64));
         double first = logAbsDet0.item<double>() * z.shape[2];
         double manifestLike = 2 * w - first;
         Assert.True(Math.Abs(manifestLike - refLogDetW) < 1e-5 * Math.Abs(refLogDetW), $"{name}: 2·log_det_w_sum − flow 0 = {manifestLike:G9} vs {refLogDetW:G9}");

@@ -43,7 +43,7 @@ public class SynthesizerTests
         var full = synth.Synthesize(mel, new SynthesisOptions(Noise: eps));
         var half = synth.Synthesize(mel, new SynthesisOptions(Noise: eps, Fp16: true));
         double err = Fixture.RelativeL2(half, full);
-        Assert.True(err < 2e-2, $"float16 vs float32: relative L2 error {err:G3}");
+        Assert.True(err < 5e-3, $"float16 vs float32: relative L2 error {err:G3}");
     }
 
     [Fact]

@@ -7,7 +7,8 @@ public enum Precision { Fp32, Fp16, Bf16 }
 /// One measured case. Throughput is output samples (synthesis) or training samples per second;
 /// <see cref="RealTime"/> is seconds of audio per second of compute (synthesis only).
 /// Host memory is the process's peak resident set during the case; device memory is the
-/// driver's bytes in use after it (CUDA only, see <see cref="DeviceMemory"/>).
+/// driver's bytes in use after it (CUDA only, see <see cref="DeviceMemory"/>). MedianCpuMs is the
+/// process CPU time of the median repeat (see <see cref="Timing"/>).
 /// </summary>
 public sealed record BenchRow(
     string Case,
@@ -23,7 +24,8 @@ public sealed record BenchRow(
     long HostStartBytes,
     long? DeviceBytes,
     IReadOnlyList<double> TimesMs,
-    string? Note = null);
+    string? Note = null,
+    double MedianCpuMs = 0);
 
 /// <summary>Everything <c>waveflow bench --json</c> writes: where it ran, what, and the rows.</summary>
 public sealed record BenchReport(

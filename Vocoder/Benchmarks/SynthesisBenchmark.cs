@@ -45,7 +45,7 @@ public static class SynthesisBenchmark
         double medianS = timing.MedianMs / 1000;
         return new BenchRow(name, device.ToString(), precision.ToString().ToLowerInvariant(), audioSeconds, batch,
             timing.MedianMs, timing.MinMs, samples / medianS / 1000, audioSeconds * batch / medianS,
-            memory.PeakBytes, memory.StartBytes, DeviceBytes(device), timing.Milliseconds, note);
+            memory.PeakBytes, memory.StartBytes, DeviceBytes(device), timing.Milliseconds, note, timing.MedianCpuMs);
     }
 
     /// <summary>

@@ -34,6 +34,6 @@ public static class TrainingBenchmark
         double medianS = timing.MedianMs / 1000;
         return new BenchRow($"train step (Adam) {batch} × {segment}", device.ToString(), "fp32", (double)segment / mel.SamplingRate, batch,
             timing.MedianMs, timing.MinMs, (double)batch * segment / medianS / 1000, null,
-            memory.PeakBytes, memory.StartBytes, SynthesisBenchmark.DeviceBytes(device), timing.Milliseconds);
+            memory.PeakBytes, memory.StartBytes, SynthesisBenchmark.DeviceBytes(device), timing.Milliseconds, null, timing.MedianCpuMs);
     }
 }

@@ -9,7 +9,14 @@ namespace WaveFlow.Vocoder.Checkpoints;
 /// "nvidia-checkpoint-legacy" (the same in PyTorch's pre-zip format, as NVIDIA published them) or
 /// "state-dict" (<c>torch.save(model.state_dict())</c>, either format).
 /// </summary>
-public sealed record NvidiaCheckpointContents(IReadOnlyDictionary<string, FloatArray> StateDict, long? Iteration, string Kind);
+/// <param name="StateDict">Tensors by NVIDIA's state-dict names.</param>
+/// <param name="Iteration">The training iteration the checkpoint stores, if any.</param>
+/// <param name="Kind">"nvidia-checkpoint", "nvidia-checkpoint-legacy" or "state-dict".</param>
+/// <param name="AlternatingHalves">
+/// True when the checkpoint's model is NVIDIA's glow_old.py variant, whose odd flows condition on the second
+/// half of the channels (see <see cref="CouplingLayout"/>); the weights alone then do not define the function.
+/// </param>
+public sealed record NvidiaCheckpointContents(IReadOnlyDictionary<string, FloatArray> StateDict, long? Iteration, string Kind, bool AlternatingHalves = false);
 
 /// <summary>
 /// Loads NVIDIA WaveGlow checkpoints without Python and without executing anything
@@ -27,7 +34,7 @@ public sealed record NvidiaCheckpointContents(IReadOnlyDictionary<string, FloatA
 /// </summary>
 public static class NvidiaCheckpoint
 {
-    private const string WaveGlowClass = "glow.WaveGlow";
+    private static readonly string[] WaveGlowClasses = ["glow.WaveGlow", "glow_old.WaveGlow"];
 
     /// <summary>The state dict alone, with NVIDIA's key names.</summary>
     public static IReadOnlyDictionary<string, FloatArray> LoadStateDict(string path) => Load(path).StateDict;
@@ -39,14 +46,17 @@ public static class NvidiaCheckpoint
         long? iteration = null;
         Dictionary<string, FloatArray> state;
         bool wholeModel;
+        string? modelClass = null;
         switch (file.Root)
         {
             case PickleObject model:
                 state = WalkModel(model, normDims, path);
+                modelClass = model.ClassName;
                 wholeModel = true;
                 break;
             case PickleDict dict when dict.TryGet("model", out var m) && m is PickleObject model:
                 state = WalkModel(model, normDims, path);
+                modelClass = model.ClassName;
                 iteration = Iteration(dict, path);
                 wholeModel = true;
                 break;
@@ -70,7 +80,8 @@ public static class NvidiaCheckpoint
         if (!state.ContainsKey("upsample.weight") || !state.Keys.Any(k => k.StartsWith("WN.0.", StringComparison.Ordinal)))
             throw WaveFlowException.ForFile(path, "not a WaveGlow state dict (upsample.weight or WN.0.* is missing)");
         string kind = wholeModel ? (file.Legacy ? "nvidia-checkpoint-legacy" : "nvidia-checkpoint") : "state-dict";
-        return new NvidiaCheckpointContents(state, iteration, kind);
+        bool alternating = modelClass is not null && CouplingLayout.IsAlternating(modelClass, file.ClassSources);
+        return new NvidiaCheckpointContents(state, iteration, kind, alternating);
     }
 
     private static long? Iteration(PickleDict dict, string path) =>
@@ -90,8 +101,8 @@ public static class NvidiaCheckpoint
 
     private static Dictionary<string, FloatArray> WalkModel(PickleObject model, Dictionary<string, long> normDims, string path)
     {
-        if (model.ClassName != WaveGlowClass)
-            throw WaveFlowException.ForFile(path, $"holds a {model.ClassName} model, not a {WaveGlowClass}");
+        if (!WaveGlowClasses.Contains(model.ClassName))
+            throw WaveFlowException.ForFile(path, $"holds a {model.ClassName} model, not a glow.WaveGlow");
         var state = new Dictionary<string, FloatArray>(StringComparer.Ordinal);
         Walk(model, "", state, normDims, path, depth: 0);
         return state;

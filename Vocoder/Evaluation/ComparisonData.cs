@@ -3,7 +3,7 @@ namespace WaveFlow.Vocoder.Evaluation;
 /// <summary>The block structure of one WaveGlow-style model, as a reader of the report wants to see it.</summary>
 public sealed record ModelStructure(
     int MelChannels, int Flows, int Group, int EarlyEvery, int EarlySize,
-    int WnLayers, int Channels, int KernelSize, string Coupling, string Permutation);
+    int WnLayers, int Channels, int KernelSize, string Coupling, string Permutation, bool PriorScale = false);
 
 /// <summary>What produced a row of the report.</summary>
 public enum SystemKind { Model, GriffinLim, GroundTruth }

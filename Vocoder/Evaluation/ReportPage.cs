@@ -72,12 +72,12 @@ public static class ReportPage
     {
         var sb = new StringBuilder("<table><thead><tr>");
         if (withClip) sb.Append("<th>clip</th>");
-        sb.Append("<th>system</th><th>log-mel L1</th><th>MCD (dB)</th><th>SC</th><th>NLL</th><th>RTF</th><th>seconds</th></tr></thead><tbody>\n");
+        sb.Append("<th>system</th><th>log-mel L1</th><th>MCD (dB)</th><th>SC</th><th>NLL (σ = 1)</th><th>RTF</th><th>seconds</th></tr></thead><tbody>\n");
         foreach (var r in rows)
         {
             sb.Append("<tr>");
-            if (withClip) sb.Append("<td>").Append(Enc(r.Clip)).Append("</td>");
-            sb.Append("<td>").Append(Enc(r.System)).Append("</td>")
+            if (withClip) sb.Append("<td class=\"l\">").Append(Enc(r.Clip)).Append("</td>");
+            sb.Append("<td class=\"l\">").Append(Enc(r.System)).Append("</td>")
               .Append("<td>").Append(F(r.LogMelL1, "0.0000")).Append("</td>")
               .Append("<td>").Append(F(r.Mcd, "0.00")).Append("</td>")
               .Append("<td>").Append(F(r.SpectralConvergence, "0.0000")).Append("</td>")
@@ -103,6 +103,7 @@ public static class ReportPage
             ("early size", s => S(s.Structure?.EarlySize)),
             ("coupling", s => s.Structure?.Coupling ?? "—"),
             ("permutation", s => s.Structure?.Permutation ?? "—"),
+            ("prior scale", s => s.Structure is { } st ? (st.PriorScale ? "learned" : "none") : "—"),
             ("mel channels", s => S(s.Structure?.MelChannels)),
             ("parameters", s => s.Parameters is { } p ? p.ToString("N0", Inv) : "—"),
             ("checkpoint", s => s.CheckpointBytes is { } b ? $"{b / 1048576.0:0.00} MiB" : "—"),

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Spectre.Console;
+using WaveFlow.Audio;
+using WaveFlow.Serialization;
+using WaveFlow.Vocoder;
+using WaveFlow.Vocoder.Checkpoints;
+
+namespace WaveFlow.Cli.Commands;
+
+/// <summary>
+/// <c>waveflow synthesize --checkpoint CK MEL... [-o DIR] [--sigma 0.6] [--denoise 0.1] [--fp16]
+/// [--seed N] [--noise EPS.npy] [--format wav16|wav32f]</c>: mels → WAV files, with progress and
+/// the real-time factor.
+/// </summary>
+public static class SynthesizeCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "checkpoint: ours, NVIDIA's .pt, a state-dict .pt or safetensors", Required = true };
+        var config = new Option<string?>("--config") { Description = "NVIDIA config.json for checkpoints that carry no configuration" };
+        var mels = new Argument<string[]>("mel") { Description = "mel spectrograms (.npy or .pt, [n_mel, frames])", Arity = ArgumentArity.OneOrMore };
+        var outDir = new Option<string>("--out", "-o") { Description = "output folder", DefaultValueFactory = _ => "." };
+        var sigma = new Option<float>("--sigma") { Description = "standard deviation of the noise", DefaultValueFactory = _ => 0.6f };
+        var denoise = new Option<float>("--denoise") { Description = "denoiser strength (0 = off; NVIDIA suggests 0.1)", DefaultValueFactory = _ => 0f };
+        var fp16 = new Option<bool>("--fp16") { Description = "half precision (folded weights)" };
+        var seed = new Option<long?>("--seed") { Description = "seed of the noise (each file uses it)" };
+        var noise = new Option<string?>("--noise") { Description = "standard-normal noise .npy laid out as z, [n_group, frames·hop/n_group]: exactly reproducible synthesis" };
+        var format = new Option<string>("--format") { Description = "wav16 or wav32f", DefaultValueFactory = _ => "wav16" };
+        format.AcceptOnlyFromAmong("wav16", "wav32f");
+        var command = new Command("synthesize", "Turn mel spectrograms into speech")
+            { checkpoint, config, mels, outDir, sigma, denoise, fp16, seed, noise, format };
+        command.SetAction(result =>
+        {
+            var device = GlobalOptions.ResolveDevice(result);
+            var melPaths = result.GetValue(mels)!;
+            var dir = result.GetValue(outDir)!;
+            if (result.GetValue(sigma) is var s && (s < 0 || !float.IsFinite(s))) throw new WaveFlowException($"--sigma {s}: must be ≥ 0");
+            if (result.GetValue(denoise) is var d && (d < 0 || !float.IsFinite(d))) throw new WaveFlowException($"--denoise {d}: must be ≥ 0");
+            var sampleFormat = result.GetValue(format) == "wav32f" ? WavSampleFormat.Float32 : WavSampleFormat.Pcm16;
+            FloatArray? eps = result.GetValue(noise) is { } noisePath ? NpyFile.Read(noisePath) : null;
+            var options = new SynthesisOptions(s, result.GetValue(seed), eps, result.GetValue(fp16), d);
+
+            var loaded = CheckpointLoader.Load(result.GetValue(checkpoint)!, device, result.GetValue(config));
+            using var model = loaded.Model;
+            using var synth = new Synthesizer(loaded);
+            // Read every mel first: a bad file fails before any work or output.
+            var inputs = melPaths.Select(p => (Path: p, Mel: MelFile.Read(p, loaded.Options.NMelChannels))).ToList();
+            Directory.CreateDirectory(dir);
+
+            double seconds = 0, audioSeconds = 0;
+            AnsiConsole.Progress().Start(ctx =>
+            {
+                var task = ctx.AddTask("synthesizing", maxValue: inputs.Count);
+                foreach (var (path, mel) in inputs)
+                {
+                    var watch = Stopwatch.StartNew();
+                    float[] audio;
+                    try { audio = synth.Synthesize(mel, options); }
+                    catch (WaveFlowException e) { throw new WaveFlowException($"{path}: {e.Message}", e.ExitCode, e); }
+                    seconds += watch.Elapsed.TotalSeconds;
+                    audioSeconds += (double)audio.Length / loaded.Mel.SamplingRate;
+                    string outPath = Path.Combine(dir, Path.GetFileNameWithoutExtension(path) + ".wav");
+                    WavFile.Write(outPath, audio, loaded.Mel.SamplingRate, sampleFormat);
+                    task.Increment(1);
+                }
+            });
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{inputs.Count} file(s), {audioSeconds:F2} s of audio in {seconds:F2} s: real-time factor {seconds / Math.Max(audioSeconds, 1e-9):F3} ({loaded.Kind}, {device}, {(options.Fp16 ? "float16" : "float32")}) → {dir}"));
+            return 0;
+        });
+        return command;
+    }
+}

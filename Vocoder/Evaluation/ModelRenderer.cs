@@ -1,0 +1,64 @@
+using TorchSharp;
+using WaveFlow.Vocoder.Checkpoints;
+using static TorchSharp.torch;
+
+namespace WaveFlow.Vocoder.Evaluation;
+
+/// <summary>
+/// A loaded WaveGlow-style model as a system under comparison. The noise comes from the seed, so two
+/// models with the same n_group get identical eps for the same clip.
+/// </summary>
+public sealed class ModelRenderer : IClipRenderer
+{
+    readonly LoadedModel loaded;
+    readonly Synthesizer synthesizer;
+    readonly double sigma;
+
+    public SystemInfo Info { get; }
+    public bool Timed => true;
+
+    public ModelRenderer(string name, string checkpointPath, LoadedModel loaded, double sigma)
+    {
+        this.loaded = loaded;
+        this.sigma = sigma;
+        // count before the synthesizer folds weight norm (g and v into one weight): the trained
+        // parameters, as NVIDIA's model.parameters() counts them
+        Info = new SystemInfo(name, SystemKind.Model, Structure(loaded.Options),
+            loaded.Model.parameters().Sum(p => p.numel()), new FileInfo(checkpointPath).Length,
+            Path.GetFileName(checkpointPath), loaded.Kind);
+        synthesizer = new Synthesizer(loaded);
+    }
+
+    /// <summary>The block structure a reader compares: NVIDIA's design is affine coupling and an invertible 1x1 convolution.</summary>
+    public static ModelStructure Structure(WaveGlowOptions o) => new(
+        o.NMelChannels, o.NFlows, o.NGroup, o.NEarlyEvery, o.NEarlySize,
+        o.WN.NLayers, o.WN.NChannels, o.WN.KernelSize, "affine", "invertible 1x1 conv");
+
+    public float[] Render(InputClip clip, long seed) =>
+        synthesizer.Synthesize(clip.Mel, new SynthesisOptions(Sigma: (float)sigma, Seed: seed));
+
+    /// <summary>
+    /// NVIDIA's training loss on the recording at sigma 1 (the prior the models were trained with),
+    /// per sample: −log p(x) up to the constant ½·log(2π) per sample.
+    /// </summary>
+    public double? Nll(InputClip clip)
+    {
+        if (clip.Audio is null) return null;
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var model = loaded.Model;
+        var device = model.parameters().First().device;
+        int nGroup = loaded.Options.NGroup;
+        int t = clip.Audio.Length / nGroup * nGroup; // forward() folds the audio into n_group rows
+        var audio = tensor(clip.Audio[..t], device: device).reshape(1, t);                              // (1, T)
+        var mel = tensor(clip.Mel.Data, device: device).reshape(1, clip.Mel.Shape[0], clip.Mel.Shape[1]); // (1, n_mel, F)
+        var (z, logS, logDet) = model.Forward(audio, mel);
+        return WaveGlowLoss.Compute(z, logS, logDet, 1.0).item<float>();
+    }
+
+    public void Dispose()
+    {
+        synthesizer.Dispose();
+        loaded.Model.Dispose();
+    }
+}
