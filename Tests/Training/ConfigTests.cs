@@ -34,6 +34,18 @@ public class ConfigTests
         Assert.Equal(c.Mel, again.Mel);
     }
 
+    public static TheoryData<string> AllShippedConfigs() =>
+        new(Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "configs"), "*.json").Select(Path.GetFileName).Order()!);
+
+    [Theory]
+    [MemberData(nameof(AllShippedConfigs))]
+    public void EveryShippedConfigLoadsAndBuildsItsModel(string name)
+    {
+        var c = TrainingConfig.Load(ShippedConfig(name));
+        using var model = new WaveFlow.Vocoder.WaveGlow(c.Model, c.Mel);
+        Assert.True(model.parameters().Any());
+    }
+
     [Theory]
     [InlineData("""{"train_config": {"learing_rate": 1e-3}}""", "cfg.json: unknown key train_config.learing_rate")]
     [InlineData("""{"train_config": {"batch_size": "12"}}""", "cfg.json: train_config.batch_size must be an integer, got \"12\"")]

@@ -110,6 +110,26 @@ public class TrainerTests
     }
 
     [Fact]
+    public void CancellingStopsAfterTheStepAndWritesACheckpoint()
+    {
+        using var tmp = new TempDir();
+        TorchSharp.torch.set_num_threads(1);
+        using var cancel = new CancellationTokenSource();
+        using var trainer = Trainer.Open(new TrainRequest(TinyConfig(tmp), Fixture.Path_("corpus-mini"), tmp["run"], CPU, Iterations: 100));
+        var recorder = new CancelAt(3, cancel);
+        Assert.Equal(3, trainer.Run(recorder, cancel.Token));
+        Assert.Equal(3, new RunFolder(tmp["run"]).LatestIteration());
+    }
+
+    private sealed class CancelAt(long iteration, CancellationTokenSource cancel) : ITrainingObserver
+    {
+        public void OnStep(StepReport step)
+        {
+            if (step.Iteration == iteration) cancel.Cancel();
+        }
+    }
+
+    [Fact]
     public void BadCorpusFailsBeforeAnythingIsWritten()
     {
         using var tmp = new TempDir();

@@ -145,7 +145,15 @@ public sealed class Trainer : IDisposable
 
         while (_state.Iteration < _endIteration && !cancel.IsCancellationRequested)
         {
-            var batch = prefetch.Next(cancel) ?? break_();
+            TrainingBatch batch;
+            try
+            {
+                batch = prefetch.Next(cancel) ?? ReaderEndedEarly();
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                break;      // stopped while waiting for data: still write the final checkpoint below
+            }
             if (BatchHook is not null) batch = BatchHook(batch);
             long it = _state.Iteration;
             double lr = _schedule.At(it);
@@ -202,7 +210,7 @@ public sealed class Trainer : IDisposable
         _tensorboard?.Flush();
         return _state.Iteration;
 
-        static TrainingBatch break_() => throw new WaveFlowException("the data reader stopped before the last iteration");
+        static TrainingBatch ReaderEndedEarly() => throw new WaveFlowException("the data reader stopped before the last iteration");
     }
 
     /// <summary>Runs validation now, logs it, and keeps best.safetensors up to date.</summary>
