@@ -6,6 +6,9 @@ namespace WaveFlow.Vocoder;
 /// How to turn a mel into audio. <paramref name="Noise"/>, when given, is standard-normal noise in
 /// z's layout [n_group, T/n_group] (what <c>encode</c> writes and forward() returns): synthesis is
 /// then exactly reproducible; otherwise noise is drawn from <paramref name="Seed"/> (or at random).
-/// <paramref name="Denoise"/> is NVIDIA's denoiser strength (0 = off).
+/// <paramref name="Denoise"/> is NVIDIA's denoiser strength (0 = off). Mels longer than
+/// <paramref name="ChunkFrames"/> frames (0 = never) are synthesised in chunks with enough context
+/// that the result equals whole-utterance synthesis (see <see cref="Synthesis.ChunkedInference"/>),
+/// so memory stays flat in length.
 /// </summary>
-public sealed record SynthesisOptions(float Sigma = 0.6f, long? Seed = null, FloatArray? Noise = null, bool Fp16 = false, float Denoise = 0f);
+public sealed record SynthesisOptions(float Sigma = 0.6f, long? Seed = null, FloatArray? Noise = null, bool Fp16 = false, float Denoise = 0f, int ChunkFrames = 0);

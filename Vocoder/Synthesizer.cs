@@ -44,7 +44,9 @@ public sealed class Synthesizer : IDisposable
         var dtype = options.Fp16 ? ScalarType.Float16 : ScalarType.Float32;
         var melTensor = tensor(mel.Data, [1, shape[0], frames]).to(dtype, device);   // (1, n_mel, F)
         var z = Noise(options, o.NGroup, steps).to(dtype, device) * options.Sigma;    // (1, g, F·hop/g)
-        var audio = model.Inverse(z, melTensor).to(ScalarType.Float32);                 // (1, T)
+        var audio = (options.ChunkFrames > 0 && frames > options.ChunkFrames
+            ? Synthesis.ChunkedInference.Infer(model, melTensor, z, options.ChunkFrames)
+            : model.Inverse(z, melTensor)).to(ScalarType.Float32);                       // (1, T)
         if (options.Denoise > 0)
         {
             denoiser ??= new Denoiser(loaded.Model, device);

@@ -24,6 +24,7 @@ public static class TorchRuntime
         lock (Gate)
         {
             if (loaded) return;
+            OpenMpWaitPolicy.PreferPassive();   // before libtorch (and its OpenMP runtime) loads
             var external = Environment.GetEnvironmentVariable(TorchLibVariable);
 #if TORCH_EXTERNAL
             if (string.IsNullOrEmpty(external))

@@ -29,8 +29,9 @@ public static class SynthesizeCommand
         var noise = new Option<string?>("--noise") { Description = "standard-normal noise .npy laid out as z, [n_group, frames·hop/n_group]: exactly reproducible synthesis" };
         var format = new Option<string>("--format") { Description = "wav16 or wav32f", DefaultValueFactory = _ => "wav16" };
         format.AcceptOnlyFromAmong("wav16", "wav32f");
+        var chunk = new Option<int>("--chunk") { Description = "synthesise mels longer than this many frames in chunks (bounded memory, same audio); 0 = never", DefaultValueFactory = _ => 1024 };
         var command = new Command("synthesize", "Turn mel spectrograms into speech")
-            { checkpoint, config, mels, outDir, sigma, denoise, fp16, seed, noise, format };
+            { checkpoint, config, mels, outDir, sigma, denoise, fp16, seed, noise, format, chunk };
         command.SetAction(result =>
         {
             var device = GlobalOptions.ResolveDevice(result);
@@ -40,7 +41,8 @@ public static class SynthesizeCommand
             if (result.GetValue(denoise) is var d && (d < 0 || !float.IsFinite(d))) throw new WaveFlowException($"--denoise {d}: must be ≥ 0");
             var sampleFormat = result.GetValue(format) == "wav32f" ? WavSampleFormat.Float32 : WavSampleFormat.Pcm16;
             FloatArray? eps = result.GetValue(noise) is { } noisePath ? NpyFile.Read(noisePath) : null;
-            var options = new SynthesisOptions(s, result.GetValue(seed), eps, result.GetValue(fp16), d);
+            if (result.GetValue(chunk) is var c && c < 0) throw new WaveFlowException($"--chunk {c}: must be ≥ 0");
+            var options = new SynthesisOptions(s, result.GetValue(seed), eps, result.GetValue(fp16), d, c);
 
             var loaded = CheckpointLoader.Load(result.GetValue(checkpoint)!, device, result.GetValue(config));
             using var model = loaded.Model;
@@ -61,7 +63,10 @@ public static class SynthesizeCommand
                     catch (WaveFlowException e) { throw new WaveFlowException($"{path}: {e.Message}", e.ExitCode, e); }
                     seconds += watch.Elapsed.TotalSeconds;
                     audioSeconds += (double)audio.Length / loaded.Mel.SamplingRate;
-                    string outPath = Path.Combine(dir, Path.GetFileNameWithoutExtension(path) + ".wav");
+                    // name.mel.npy (what `waveflow mel` writes) → name.wav
+                    string stem = Path.GetFileNameWithoutExtension(path);
+                    if (stem.EndsWith(".mel", StringComparison.OrdinalIgnoreCase)) stem = stem[..^4];
+                    string outPath = Path.Combine(dir, stem + ".wav");
                     WavFile.Write(outPath, audio, loaded.Mel.SamplingRate, sampleFormat);
                     task.Increment(1);
                 }

@@ -21,7 +21,6 @@ public static class TrainCommand
         var command = new Command("train", "Train a WaveFlow/WaveGlow vocoder on a speech corpus") { config, data, output, resume, iterations };
         command.SetAction(result =>
         {
-            OpenMpWaitPolicy.PreferPassive();          // before libtorch loads (see its comment)
             var device = GlobalOptions.ResolveDevice(result);
             var request = new TrainRequest(result.GetValue(config), result.GetValue(data), result.GetValue(output), device,
                 result.GetValue(resume), result.GetValue(iterations));

@@ -68,7 +68,7 @@ public class EncodeAndSynthesizeCommandTests
             long after = stats.ThreadTotalLiveCount;
             Assert.True(before == after, $"live tensors {before} before, {after} after synthesize + encode");
 
-            var wav = WavFile.Read(Path.Combine(dir, "infer.mel.wav"));
+            var wav = WavFile.Read(Path.Combine(dir, "infer.wav"));
             double err = Fixture.RelativeL2(wav.Samples, ModelFixture.Npy("micro", "infer.sigma0.6.audio.npy").Data);
             Assert.True(err < 1e-4, $"synthesize --noise: relative L2 error {err:G3}");
             Assert.Contains("real-time factor", output.ToString());

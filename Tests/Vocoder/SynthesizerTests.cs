@@ -34,6 +34,18 @@ public class SynthesizerTests
     }
 
     [Fact]
+    public void ChunkedSynthesisReproducesTheReference()
+    {
+        using var synth = new Synthesizer(Micro());
+        using var _ = synth.Loaded.Model;
+        var mel = ModelFixture.Npy("micro", "infer.mel.npy");     // 120 frames → 8 chunks of 16
+        var eps = ModelFixture.Npy("micro", "infer.eps.npy");
+        var audio = synth.Synthesize(mel, new SynthesisOptions(Sigma: 0.6f, Noise: eps, ChunkFrames: 16));
+        double err = Fixture.RelativeL2(audio, ModelFixture.Npy("micro", "infer.sigma0.6.audio.npy").Data);
+        Assert.True(err < 1e-4, $"chunked synthesis with the reference noise: relative L2 error {err:G3}");
+    }
+
+    [Fact]
     public void HalfPrecisionIsCloseToFloat32()
     {
         using var synth = new Synthesizer(Micro());

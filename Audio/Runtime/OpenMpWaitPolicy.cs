@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace WaveFlow.Training;
+namespace WaveFlow;
 
 /// <summary>
 /// libtorch's CPU kernels run on OpenMP (GNU libgomp on Linux), whose idle threads by default
