@@ -15,11 +15,7 @@ public class CompareEndToEndTests
 {
     internal static int Run(params string[] args)
     {
-        var root = new RootCommand { CompareCommand.Create(), EvalCommand.Create() };
-        root.Options.Add(GlobalOptions.Device);
-        root.Options.Add(GlobalOptions.Threads);
-        try { return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); }
-        catch (WaveFlowException e) { return e.ExitCode; }
+        return CliRunner.Run(args);
     }
 
     static readonly string MicroCheckpoint = Fixture.Path_("micro", "nvidia_checkpoint.pt");

@@ -11,11 +11,7 @@ public class TrainCommandTests
 {
     private static int Run(params string[] args)
     {
-        var root = new RootCommand { TrainCommand.Create() };
-        root.Options.Add(GlobalOptions.Device);
-        root.Options.Add(GlobalOptions.Threads);
-        try { return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); }
-        catch (WaveFlowException e) { return e.ExitCode; }
+        return CliRunner.Run(args);
     }
 
     [Fact]

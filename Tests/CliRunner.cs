@@ -1,0 +1,20 @@
+using System.CommandLine;
+using WaveFlow.Cli;
+
+namespace WaveFlow.Tests;
+
+/// <summary>Runs waveflow's command line in-process as Program.cs does, returning the exit code
+/// (a <see cref="WaveFlowException"/> becomes its exit code, as the CLI's error reporter does).</summary>
+internal static class CliRunner
+{
+    public static int Run(params string[] args)
+    {
+        var root = new RootCommand();
+        root.Options.Add(GlobalOptions.Device);
+        root.Options.Add(GlobalOptions.Threads);
+        root.Options.Add(GlobalOptions.Verbose);
+        foreach (var command in CommandCatalog.All()) root.Subcommands.Add(command);
+        try { return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); }
+        catch (WaveFlowException e) { return e.ExitCode; }
+    }
+}
