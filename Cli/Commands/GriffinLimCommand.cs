@@ -30,19 +30,18 @@ public static class GriffinLimCommand
             var format = result.GetValue(floatWav) ? WavSampleFormat.Float32 : WavSampleFormat.Pcm16;
             double seconds = 0;
 
-            AnsiConsole.Progress().AutoClear(false).Columns(
-                    new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .Start(context =>
+            ProgressDisplay.Run($"griffin-lim ({files.Length} file(s), {n} iterations, {device})", progress =>
+            {
+                for (int i = 0; i < files.Length; i++)
                 {
-                    var task = context.AddTask($"griffin-lim ({files.Length} file(s), {n} iterations, {device})", maxValue: files.Length);
-                    for (int i = 0; i < files.Length; i++)
-                    {
-                        var audio = GriffinLim.Synthesize(mels[i], options, n, result.GetValue(seed), device);
-                        WavFile.Write(targets[i], audio, options.SamplingRate, format);
-                        seconds += (double)audio.Length / options.SamplingRate;
-                        task.Increment(1);
-                    }
-                });
+                    progress(files[i], i, files.Length);
+                    var audio = GriffinLim.Synthesize(mels[i], options, n, result.GetValue(seed), device);
+                    WavFile.Write(targets[i], audio, options.SamplingRate, format);
+                    seconds += (double)audio.Length / options.SamplingRate;
+                }
+                progress("done", files.Length, files.Length);
+                return 0;
+            });
             Console.WriteLine($"wrote {files.Length} WAV file(s) ({seconds:F1} s at {options.SamplingRate} Hz) to {outDir}");
             return 0;
         });

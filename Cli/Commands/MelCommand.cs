@@ -28,21 +28,20 @@ public static class MelCommand
             bool images = result.GetValue(png), f16 = result.GetValue(half);
             double seconds = 0;
 
-            AnsiConsole.Progress().AutoClear(false).Columns(
-                    new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .Start(context =>
+            ProgressDisplay.Run($"mel ({files.Length} file(s))", progress =>
+            {
+                for (int i = 0; i < files.Length; i++)
                 {
-                    var task = context.AddTask($"mel ({files.Length} file(s))", maxValue: files.Length);
-                    for (int i = 0; i < files.Length; i++)
-                    {
-                        var clip = WavFile.Read(files[i], readOptions);
-                        var mel = front.Compute(clip.Samples);
-                        MelFile.Write(targets[i], mel, f16);
-                        if (images) SpectrogramImage.WritePng(Path.ChangeExtension(targets[i], ".png"), mel, scale: 2);
-                        seconds += clip.DurationSeconds;
-                        task.Increment(1);
-                    }
-                });
+                    progress(files[i], i, files.Length);
+                    var clip = WavFile.Read(files[i], readOptions);
+                    var mel = front.Compute(clip.Samples);
+                    MelFile.Write(targets[i], mel, f16);
+                    if (images) SpectrogramImage.WritePng(Path.ChangeExtension(targets[i], ".png"), mel, scale: 2);
+                    seconds += clip.DurationSeconds;
+                }
+                progress("done", files.Length, files.Length);
+                return 0;
+            });
             Console.WriteLine($"wrote {files.Length} mel(s) ({seconds:F1} s of audio, {options.NMelChannels} channels, hop {options.HopLength}) to {outDir}");
             return 0;
         });

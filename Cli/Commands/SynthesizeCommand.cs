@@ -52,11 +52,12 @@ public static class SynthesizeCommand
             Directory.CreateDirectory(dir);
 
             double seconds = 0, audioSeconds = 0;
-            AnsiConsole.Progress().Start(ctx =>
+            ProgressDisplay.Run("synthesizing", progress =>
             {
-                var task = ctx.AddTask("synthesizing", maxValue: inputs.Count);
-                foreach (var (path, mel) in inputs)
+                for (int k = 0; k < inputs.Count; k++)
                 {
+                    var (path, mel) = inputs[k];
+                    progress(path, k, inputs.Count);
                     var watch = Stopwatch.StartNew();
                     float[] audio;
                     try { audio = synth.Synthesize(mel, options); }
@@ -68,8 +69,9 @@ public static class SynthesizeCommand
                     if (stem.EndsWith(".mel", StringComparison.OrdinalIgnoreCase)) stem = stem[..^4];
                     string outPath = Path.Combine(dir, stem + ".wav");
                     WavFile.Write(outPath, audio, loaded.Mel.SamplingRate, sampleFormat);
-                    task.Increment(1);
                 }
+                progress("done", inputs.Count, inputs.Count);
+                return 0;
             });
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{inputs.Count} file(s), {audioSeconds:F2} s of audio in {seconds:F2} s: real-time factor {seconds / Math.Max(audioSeconds, 1e-9):F3} ({loaded.Kind}, {device}, {(options.Fp16 ? "float16" : "float32")}) → {dir}"));
