@@ -30,6 +30,9 @@ public sealed class Synthesizer : IDisposable
     /// <summary>mel [n_mel, F] (or [1, n_mel, F]) → F·hop samples in [-1, 1] (not clipped).</summary>
     public float[] Synthesize(FloatArray mel, SynthesisOptions options)
     {
+        // Built once and kept across calls, so outside this call's dispose scope.
+        var model = options.Fp16 ? HalfModel() : loaded.Model;
+        if (options.Denoise > 0) denoiser ??= new Denoiser(loaded.Model, device);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var o = loaded.Options;
@@ -40,18 +43,13 @@ public sealed class Synthesizer : IDisposable
         long steps = frames * loaded.Mel.HopLength / o.NGroup;
         if (frames < 1 || steps < 1) throw new WaveFlowException($"mel has {frames} frames, too short to synthesise");
 
-        var model = options.Fp16 ? HalfModel() : loaded.Model;
         var dtype = options.Fp16 ? ScalarType.Float16 : ScalarType.Float32;
         var melTensor = tensor(mel.Data, [1, shape[0], frames]).to(dtype, device);   // (1, n_mel, F)
         var z = Noise(options, o.NGroup, steps).to(dtype, device) * options.Sigma;    // (1, g, F·hop/g)
         var audio = (options.ChunkFrames > 0 && frames > options.ChunkFrames
             ? Synthesis.ChunkedInference.Infer(model, melTensor, z, options.ChunkFrames)
             : model.Inverse(z, melTensor)).to(ScalarType.Float32);                       // (1, T)
-        if (options.Denoise > 0)
-        {
-            denoiser ??= new Denoiser(loaded.Model, device);
-            audio = denoiser.Denoise(audio, options.Denoise);
-        }
+        if (options.Denoise > 0) audio = denoiser!.Denoise(audio, options.Denoise);
         using var cpu = audio.reshape(-1).cpu();
         return cpu.data<float>().ToArray();
     }

@@ -20,9 +20,13 @@ public static class SpectralMetrics
     public const int DefaultCepstralCoefficients = 13;
 
     /// <summary>All four metrics at once (one STFT of each signal).</summary>
-    public static SpectralScores Compare(ReadOnlySpan<float> reference, ReadOnlySpan<float> estimate, MelOptions options)
+    public static SpectralScores Compare(ReadOnlySpan<float> reference, ReadOnlySpan<float> estimate, MelOptions options) =>
+        Compare(reference, estimate, new MelSpectrogram(options));
+
+    /// <summary>All four metrics with a front end the caller keeps (its filterbank is built once, not per clip).</summary>
+    public static SpectralScores Compare(ReadOnlySpan<float> reference, ReadOnlySpan<float> estimate, MelSpectrogram front)
     {
-        var front = new MelSpectrogram(options);
+        var options = front.Options;
         var (refMag, estMag, frames) = Magnitudes(reference, estimate, front);
         var (refMel, estMel) = (front.LogMel(refMag, frames), front.LogMel(estMag, frames));
         return new SpectralScores(LogMelL1(refMel, estMel), Convergence(refMag, estMag), Lsd(refMag, estMag, frames, options.NFreq),

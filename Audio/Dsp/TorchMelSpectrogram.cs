@@ -20,7 +20,7 @@ public sealed class TorchMelSpectrogram : IDisposable
         options.Validate("mel options");
         Options = options;
         stft_fn = new TorchStft(options.FilterLength, options.HopLength, options.WinLength, device);
-        mel_basis = torch.tensor(MelFilterbank.Create(options), [options.NMelChannels, options.NFreq], ScalarType.Float32).to(device);
+        mel_basis = torch.tensor(MelFilterbank.Create(options), [options.NMelChannels, options.NFreq], ScalarType.Float32).to(device).DetachFromDisposeScope();
         scale = (float)(32768.0 / options.MaxWavValue);  // see MelSpectrogram.Magnitude
     }
 
@@ -32,7 +32,7 @@ public sealed class TorchMelSpectrogram : IDisposable
         if (audio.dim() == 1) audio = audio.unsqueeze(0);                                 // (1, T)
         var x = audio.to(mel_basis.device).to_type(ScalarType.Float32);
         if (scale != 1f) x = x * scale;
-        var (magnitude, phase) = stft_fn.Transform(x);                                     // (B, nFreq, frames)
+        var magnitude = stft_fn.Magnitude(x);                                              // (B, nFreq, frames)
         var mel = torch.matmul(mel_basis, magnitude);                                     // (B, n_mel, frames)
         var log = torch.log(torch.clamp(mel, min: MelSpectrogram.LogFloor));
         return log.to(audio.device).MoveToOuterDisposeScope();

@@ -14,6 +14,8 @@ public sealed class TorchStft : IDisposable
 {
     private readonly Tensor forward_basis;  // (2·cutoff, 1, filter_length)
     private readonly Tensor inverse_basis;  // (2·cutoff, 1, filter_length)
+    private Tensor? divisor;                 // (1, 1, N + hop·(frames−1)) for divisorFrames frames
+    private int divisorFrames = -1;
 
     /// <summary>np.finfo(np.float32).tiny, the smallest normal float32 (librosa.util.tiny).</summary>
     private const float Float32Tiny = 1.17549435e-38f;
@@ -34,8 +36,9 @@ public sealed class TorchStft : IDisposable
         FilterLength = filterLength; HopLength = hopLength; WinLength = winLength; Device = device;
 
         var (forward, inverse) = Bases(filterLength, hopLength, winLength);
-        forward_basis = torch.tensor(forward, [2L * Cutoff, 1, filterLength], ScalarType.Float32).to(device);
-        inverse_basis = torch.tensor(inverse, [2L * Cutoff, 1, filterLength], ScalarType.Float32).to(device);
+        // Owned by this object (released in Dispose), not by a dispose scope open at construction.
+        forward_basis = torch.tensor(forward, [2L * Cutoff, 1, filterLength], ScalarType.Float32).to(device).DetachFromDisposeScope();
+        inverse_basis = torch.tensor(inverse, [2L * Cutoff, 1, filterLength], ScalarType.Float32).to(device).DetachFromDisposeScope();
     }
 
     /// <summary>
@@ -84,6 +87,23 @@ public sealed class TorchStft : IDisposable
     public (Tensor Magnitude, Tensor Phase) Transform(Tensor audio)
     {
         using var scope = torch.NewDisposeScope();
+        var (real, imag) = Spectrum(audio);
+        var magnitude = torch.sqrt(real * real + imag * imag);
+        var phase = torch.atan2(imag, real);
+        return (magnitude.MoveToOuterDisposeScope(), phase.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Audio (B, T) → magnitude (B, filter_length/2+1, T/hop + 1), without the phase.</summary>
+    public Tensor Magnitude(Tensor audio)
+    {
+        using var scope = torch.NewDisposeScope();
+        var (real, imag) = Spectrum(audio);
+        return torch.sqrt(real * real + imag * imag).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Real and imaginary parts (B, cutoff, frames), in the caller's dispose scope.</summary>
+    private (Tensor Real, Tensor Imag) Spectrum(Tensor audio)
+    {
         if (audio.dim() != 2) throw new ArgumentException($"audio must be (B, T), got ({string.Join(", ", audio.shape)})");
         long batch = audio.shape[0], samples = audio.shape[1];
         int half = FilterLength / 2;
@@ -94,9 +114,7 @@ public sealed class TorchStft : IDisposable
         var spectrum = nn.functional.conv1d(x, forward_basis, stride: HopLength);               // (B, 2·cutoff, frames)
         var real = spectrum.narrow(1, 0, Cutoff);                                               // (B, cutoff, frames)
         var imag = spectrum.narrow(1, Cutoff, Cutoff);                                          // (B, cutoff, frames)
-        var magnitude = torch.sqrt(real * real + imag * imag);
-        var phase = torch.atan2(imag, real);
-        return (magnitude.MoveToOuterDisposeScope(), phase.MoveToOuterDisposeScope());
+        return (real, imag);
     }
 
     /// <summary>
@@ -113,14 +131,7 @@ public sealed class TorchStft : IDisposable
         var recombined = torch.cat([magnitude * torch.cos(phase), magnitude * torch.sin(phase)], 1); // (B, 2·cutoff, frames)
         var y = nn.functional.conv_transpose1d(recombined, inverse_basis, stride: HopLength);         // (B, 1, N + hop·(frames−1))
 
-        float[] windowSum = WindowSumSquare(frames);
-        var divisor = new float[windowSum.Length];
-        for (int i = 0; i < windowSum.Length; i++)
-            // The reference divides only where the sum is "approximately nonzero" (> float32 tiny)
-            // and leaves the other samples as they are: dividing by 1 does the same.
-            divisor[i] = windowSum[i] > Float32Tiny ? windowSum[i] : 1f;
-        var sum = torch.tensor(divisor, [1L, 1, divisor.Length], ScalarType.Float32).to(y.device);
-        y = y / sum;
+        y = y / Divisor(frames);
         y = y * ((float)FilterLength / HopLength);  // scale by hop ratio, as the reference does
         int half = FilterLength / 2;
         y = y.narrow(2, half, y.shape[2] - 2 * half);                                                 // (B, 1, hop·(frames−1))
@@ -145,9 +156,25 @@ public sealed class TorchStft : IDisposable
         return x;
     }
 
+    /// <summary>The summed squared window of <paramref name="frames"/> frames, kept for the next call with as many frames.</summary>
+    private Tensor Divisor(int frames)
+    {
+        if (divisor is not null && divisorFrames == frames) return divisor;
+        float[] windowSum = WindowSumSquare(frames);
+        for (int i = 0; i < windowSum.Length; i++)
+            // The reference divides only where the sum is "approximately nonzero" (> float32 tiny)
+            // and leaves the other samples as they are: dividing by 1 does the same.
+            if (!(windowSum[i] > Float32Tiny)) windowSum[i] = 1f;
+        divisor?.Dispose();
+        divisor = torch.tensor(windowSum, [1L, 1, windowSum.Length], ScalarType.Float32).to(Device).DetachFromDisposeScope();
+        divisorFrames = frames;
+        return divisor;
+    }
+
     public void Dispose()
     {
         forward_basis.Dispose();
         inverse_basis.Dispose();
+        divisor?.Dispose();
     }
 }

@@ -17,7 +17,7 @@ public class ShippedModelEvalTests
         string baseline = Fixture.Path_("shipped", "eval-baseline.json");
         var dir = Directory.CreateTempSubdirectory("waveflow-shipped-eval-").FullName;
         string output = Path.Combine(dir, "eval.json");
-        int code = CompareEndToEndTests.Run("eval", "--checkpoint", model, "--data", wavs, "--baseline", baseline,
+        int code = CliRunner.Run("eval", "--checkpoint", model, "--data", wavs, "--baseline", baseline,
             "--tolerance", "0.05", "--out", output, "--device", "cpu");
         Assert.Equal(0, code);
         var report = WaveFlow.Vocoder.Evaluation.EvalReport.Read(output);

@@ -75,6 +75,21 @@ public class SynthesizerTests
         Assert.True(err < 1e-4, $"denoised audio: relative L2 error {err:G3}");
     }
 
+    /// <summary>The synthesizer keeps its denoiser across files: the second denoised file must work and match the first.</summary>
+    [Fact]
+    public void DenoisingSeveralFilesReusesTheDenoiser()
+    {
+        using var synth = new Synthesizer(Micro());
+        using var _ = synth.Loaded.Model;
+        var mel = ModelFixture.Npy("micro", "infer.mel.npy");
+        var eps = ModelFixture.Npy("micro", "infer.eps.npy");
+        var first = synth.Synthesize(mel, new SynthesisOptions(Noise: eps, Denoise: 0.1f));
+        var second = synth.Synthesize(mel, new SynthesisOptions(Noise: eps, Denoise: 0.1f));
+        Assert.Equal(first, second);
+        var plain = synth.Synthesize(mel, new SynthesisOptions(Noise: eps));
+        Assert.NotEqual(plain, second);
+    }
+
     [Fact]
     public void DenoiserFollowsOtherMelSettings()
     {

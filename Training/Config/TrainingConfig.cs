@@ -54,9 +54,9 @@ public sealed record TrainingConfig(TrainOptions Train, DataOptions Data, MelOpt
             var train = StrictJson.Read<TrainOptions>(Section("train_config"), "train_config", source);
             var dataSection = Section("data_config");
             var melKeys = StrictJson.JsonProperties(typeof(MelOptions)).Keys.ToHashSet();
-            var dataKeys = StrictJson.JsonProperties(typeof(DataOptions)).Keys.ToHashSet();
             var data = StrictJson.Read<DataOptions>(dataSection, "data_config", source, melKeys);
-            var mel = StrictJson.Read<MelOptions>(dataSection, "data_config", source, dataKeys);
+            // The mel keys through the Audio project's one reader (mel_fmax null = Nyquist, as Tacotron2).
+            var mel = MelOptions.FromJson(dataSection, source, "data_config.");
             if (root.TryGetProperty("dist_config", out var dist) && dist.ValueKind != JsonValueKind.Object)
                 throw new WaveFlowException($"{source}: dist_config must be a JSON object");
 

@@ -118,7 +118,7 @@ public static class BenchRunner
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var gen = new Generator((ulong)seed);
+        using var gen = new Generator((ulong)seed);
         foreach (var (name, p) in model.named_parameters())
             if (name.Contains(".end.", StringComparison.Ordinal))
                 p.add_(randn(p.shape, dtype: p.dtype, generator: gen).to(p.device) * std);

@@ -15,7 +15,7 @@ public static class SynthesisBenchmark
     public static (Tensor Mel, Tensor Z) Inputs(WaveGlow model, double seconds, int batch, ScalarType dtype, Device device, long seed = 1)
     {
         using var scope = NewDisposeScope();
-        var gen = new Generator((ulong)seed);
+        using var gen = new Generator((ulong)seed);
         int hop = model.Mel.HopLength, g = model.Options.NGroup;
         long frames = Math.Max(1, (long)Math.Round(seconds * model.Mel.SamplingRate / hop));
         var mel = randn([batch, model.Options.NMelChannels, frames], generator: gen) - 5.0;     // (B, n_mel, F)

@@ -17,7 +17,7 @@ public static class TrainingBenchmark
         model.to(device);
         model.train();
         using var optimizer = optim.Adam(model.parameters(), lr: 1e-4);
-        var gen = new Generator(3);
+        using var gen = new Generator(3);
         long frames = segment / mel.HopLength + 1;      // enough: (F − 1)·hop + filter ≥ segment
         using var audio = (rand([batch, segment], generator: gen) - 0.5).to(device);                           // (B, T)
         using var spect = (randn([batch, options.NMelChannels, frames], generator: gen) - 5.0).to(device);     // (B, n_mel, F)

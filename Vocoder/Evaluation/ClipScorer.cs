@@ -26,5 +26,5 @@ public sealed class ClipScorer(MelOptions mel)
     }
 
     /// <summary>All errors of <paramref name="output"/> against <paramref name="reference"/>, over the common length (aligned at sample 0).</summary>
-    public SpectralScores Errors(float[] reference, float[] output) => SpectralMetrics.Compare(reference, output, mel);
+    public SpectralScores Errors(float[] reference, float[] output) => SpectralMetrics.Compare(reference, output, melSpec);
 }

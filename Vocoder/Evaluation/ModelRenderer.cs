@@ -43,20 +43,8 @@ public sealed class ModelRenderer : IClipRenderer
     /// NVIDIA's training loss on the recording at sigma 1 (the prior the models were trained with),
     /// per sample: −log p(x) up to the constant ½·log(2π) per sample.
     /// </summary>
-    public double? Nll(InputClip clip)
-    {
-        if (clip.Audio is null) return null;
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var model = loaded.Model;
-        var device = model.parameters().First().device;
-        int nGroup = loaded.Options.NGroup;
-        int t = clip.Audio.Length / nGroup * nGroup; // forward() folds the audio into n_group rows
-        var audio = tensor(clip.Audio[..t], device: device).reshape(1, t);                              // (1, T)
-        var mel = tensor(clip.Mel.Data, device: device).reshape(1, clip.Mel.Shape[0], clip.Mel.Shape[1]); // (1, n_mel, F)
-        var (z, logS, logDet) = model.Forward(audio, mel);
-        return WaveGlowLoss.Compute(z, logS, logDet, 1.0).item<float>();
-    }
+    public double? Nll(InputClip clip) =>
+        clip.Audio is null ? null : AudioEncoder.Encode(loaded.Model, clip.Audio, clip.Mel).Loss;
 
     public void Dispose()
     {
