@@ -33,7 +33,7 @@ public sealed class Invertible1x1Conv : ChannelMixing
     internal static Tensor RandomRotation(int channels)
     {
         using var scope = NewDisposeScope();
-        var (q, _) = linalg.qr(randn(channels, channels, dtype: ScalarType.Float64));
+        var (q, _) = linalg.qr(InitRandom.Normal(ScalarType.Float64, channels, channels));
         if (linalg.det(q).item<double>() < 0) q[TensorIndex.Colon, 0] = q[TensorIndex.Colon, 0].neg();
         return q.MoveToOuterDisposeScope();
     }

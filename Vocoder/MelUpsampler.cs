@@ -31,8 +31,8 @@ public sealed class MelUpsampler : nn.Module<Tensor, Tensor>
         double bound = 1.0 / Math.Sqrt(channels * kernelSize);
         using (no_grad())
         {
-            weight = new Parameter(empty(channels, channels, kernelSize).uniform_(-bound, bound));
-            bias = new Parameter(empty(channels).uniform_(-bound, bound));
+            weight = new Parameter(InitRandom.Uniform(bound, channels, channels, kernelSize));
+            bias = new Parameter(InitRandom.Uniform(bound, channels));
         }
         RegisterComponents();
     }

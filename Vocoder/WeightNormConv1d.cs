@@ -32,10 +32,10 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
             // U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and bias), then weight_norm's
             // g = ||w||, v = w, so the initial weight is exactly the Conv1d one.
             double bound = 1.0 / Math.Sqrt(inChannels * kernelSize);
-            var w = empty(outChannels, inChannels, kernelSize).uniform_(-bound, bound);
+            var w = InitRandom.Uniform(bound, outChannels, inChannels, kernelSize);
             weight_v = new Parameter(w);
             weight_g = new Parameter(NormExceptDim0(weight_v)); // (Parameter takes over w's handle)
-            bias = new Parameter(empty(outChannels).uniform_(-bound, bound));
+            bias = new Parameter(InitRandom.Uniform(bound, outChannels));
         }
         RegisterComponents();
     }

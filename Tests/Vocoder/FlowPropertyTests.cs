@@ -45,8 +45,9 @@ public class FlowPropertyTests
 
     public static WaveGlow Build(string json, long seed, double perturb = 0.05)
     {
-        manual_seed(seed);
-        var model = new WaveGlow(WaveGlowOptions.Parse(json, "test"), SmallMel);
+        WaveGlow model;
+        using (InitRandom.Seeded(seed))
+            model = new WaveGlow(WaveGlowOptions.Parse(json, "test"), SmallMel);
         ModelFixture.Perturb(model, perturb, seed);
         return model;
     }

@@ -54,9 +54,10 @@ public sealed class Trainer : IDisposable
             torch.backends.cuda.matmul.allow_tf32 = true;
             torch.backends.cudnn.allow_tf32 = true;
         }
-        // The initial weights come from the seed (the 1x1 convolutions draw random rotations).
-        torch.manual_seed(train.Seed);
-        _model = new WaveGlow(config.Model, config.Mel);
+        // The initial weights come from the seed alone, through a generator of this thread's own
+        // (InitRandom): seeding torch's process-wide generator would race with other threads.
+        using (InitRandom.Seeded(train.Seed))
+            _model = new WaveGlow(config.Model, config.Mel);
         _model.to(_device);
         _optimizer = torch.optim.Adam(_model.parameters(), train.LearningRate);
         _mel = new TorchMelSpectrogram(config.Mel, _device);
