@@ -6,6 +6,7 @@ using WaveFlow.Cli.Commands;
 namespace WaveFlow.Tests.Vocoder;
 
 /// <summary><c>waveflow bench</c> end to end on the micro fixture model (loaded through --checkpoint).</summary>
+[Collection(ProcessWideMeasurement.Name)]
 public class BenchCommandTests
 {
     private static int Run(params string[] args)

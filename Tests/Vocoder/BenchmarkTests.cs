@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 namespace WaveFlow.Tests.Vocoder;
 
 /// <summary>The benchmark's measuring pieces: medians, peak memory, and rows made of consistent numbers.</summary>
+[Collection(ProcessWideMeasurement.Name)]
 public class BenchmarkTests
 {
     [Fact]
@@ -21,16 +22,20 @@ public class BenchmarkTests
         using (var memory = HostMemory.Begin())
         {
             start = memory.StartBytes;
-            var block = new byte[256 << 20];
-            for (int i = 0; i < block.Length; i += 4096) block[i] = 1;   // touch every page: resident
-            GC.KeepAlive(block);
-            block = null;
-            GC.Collect();
+            // Native memory, as libtorch allocates it: a managed array could land in pages the
+            // GC already holds resident from earlier tests and move nothing. 256 MB is served by
+            // mmap and returned by munmap, so it is resident only while held.
+            const int size = 256 << 20;
+            var block = System.Runtime.InteropServices.Marshal.AllocHGlobal(size);
+            for (int i = 0; i < size; i += 4096) System.Runtime.InteropServices.Marshal.WriteByte(block, i, 1);   // touch every page: resident
+            System.Runtime.InteropServices.Marshal.FreeHGlobal(block);
             after = HostMemory.CurrentBytes();
             peak = memory.PeakBytes;
         }
         Assert.True(peak - start >= 200L << 20, $"peak {peak >> 20} MB, start {start >> 20} MB");
-        Assert.True(peak >= after, $"peak {peak >> 20} MB below the current {after >> 20} MB");
+        // The kernel's RSS counters are batched per thread (up to 64 pages each), so two readings
+        // agree only to a few MB.
+        Assert.True(peak >= after - (8L << 20), $"peak {peak >> 20} MB below the current {after >> 20} MB");
     }
 
     [Fact]
@@ -43,7 +48,7 @@ public class BenchmarkTests
         Assert.Equal(samples / 22050.0, row.AudioSeconds, 9);
         Assert.Equal(samples / (row.MedianMs / 1000) / 1000, row.ThroughputKHz, 6);
         Assert.Equal(row.AudioSeconds / (row.MedianMs / 1000), row.RealTime!.Value, 6);
-        Assert.True(row.PeakHostBytes >= row.HostStartBytes);
+        Assert.True(row.PeakHostBytes >= row.HostStartBytes - (8L << 20), $"peak {row.PeakHostBytes >> 20} MB, start {row.HostStartBytes >> 20} MB");
 
         var (rel, seam, peak) = SynthesisBenchmark.ChunkedError(model, seconds: 1.0, chunkFrames: 20, CPU);
         Assert.True(rel < 1e-5, $"relative L2 {rel:G3}");

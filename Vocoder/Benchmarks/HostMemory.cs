@@ -7,7 +7,7 @@ namespace WaveFlow.Vocoder.Benchmarks;
 /// high-water mark (VmHWM) is reset by writing 5 to /proc/self/clear_refs before the phase, so
 /// the peak is exact and needs no polling. Elsewhere (or where that write is refused) a sampler
 /// thread reads the working set every 2 ms, which can miss short spikes; <see cref="Exact"/>
-/// says which one was used.
+/// says which one was used. Both see the whole process: measure with nothing else running.
 /// </summary>
 public sealed class HostMemory : IDisposable
 {
@@ -21,8 +21,10 @@ public sealed class HostMemory : IDisposable
 
     private HostMemory()
     {
-        StartBytes = CurrentBytes();
+        // Reset first, then read: the high-water mark is at least every later reading, so the
+        // peak can never come out below the start.
         exact = TryResetHighWaterMark();
+        StartBytes = CurrentBytes();
         if (exact) return;
         sampledPeak = StartBytes;
         sampler = new Thread(() =>
