@@ -3,7 +3,7 @@ using WaveFlow.Serialization;
 namespace WaveFlow.Audio;
 
 /// <summary>
-/// Mel-spectrogram files: NumPy <c>.npy</c> (float32 or float16) and PyTorch <c>.pt</c>
+/// Mel-spectrogram files: NumPy <c>.npy</c> (float16/32/64, any byte or axis order) and PyTorch <c>.pt</c>
 /// (<c>torch.save</c> of a tensor, as Tacotron2's inference scripts write <c>mel_outputs_postnet</c>),
 /// shaped <c>[n_mel, T]</c> or <c>[1, n_mel, T]</c>. Reading always returns <c>[n_mel, T]</c> float32
 /// and rejects what a vocoder cannot use: wrong rank, no frames, the wrong number of mel channels, NaN or inf.

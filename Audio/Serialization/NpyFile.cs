@@ -10,8 +10,10 @@ public sealed record FloatArray(float[] Data, long[] Shape)
 }
 
 /// <summary>
-/// NumPy .npy files (format 1.0–3.0): float32 and float16 read (float16 widened), float32 and
-/// float16 written, C order only. Errors name the file.
+/// NumPy .npy files (format 1.0–3.0). Read: float16, float32 and float64 (NumPy's default, e.g. a
+/// mel computed with librosa), either byte order, C or Fortran order (what np.save writes for a
+/// transposed array), always returned as float32 in C order. Written: float32 or float16, C order.
+/// Errors name the file.
 /// </summary>
 public static partial class NpyFile
 {
@@ -46,26 +48,51 @@ public static partial class NpyFile
         var order = FortranPattern().Match(header);
         var shapeMatch = ShapePattern().Match(header);
         if (!descr.Success || !shapeMatch.Success) throw WaveFlowException.ForFile(path, "malformed .npy header");
-        if (order.Success && order.Groups[1].Value == "True") throw WaveFlowException.ForFile(path, "Fortran-ordered arrays are not supported");
+        bool fortran = order.Success && order.Groups[1].Value == "True";
         long[] shape = shapeMatch.Groups[1].Value
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(long.Parse).ToArray();
         long count = shape.Aggregate(1L, (a, b) => a * b);
 
         string dtype = descr.Groups[1].Value;
-        int itemSize = dtype switch
-        {
-            "<f4" or "|f4" => 4,
-            "<f2" or "|f2" => 2,
-            ">f4" or ">f2" => throw WaveFlowException.ForFile(path, "big-endian arrays are not supported"),
-            _ => throw WaveFlowException.ForFile(path, $"dtype {dtype} is not supported (expected float32 or float16)"),
-        };
+        if (dtype.Length != 3 || dtype[0] is not ('<' or '>' or '|' or '=') || dtype[1] != 'f' || dtype[2] is not ('2' or '4' or '8'))
+            throw WaveFlowException.ForFile(path, $"dtype {dtype} is not supported (expected float16, float32 or float64)");
+        int itemSize = dtype[2] - '0';
+        bool swap = dtype[0] == '>' == BitConverter.IsLittleEndian;   // '<', '|' and '=' are this machine's order
         if (dataStart + count * itemSize > bytes.Length)
             throw WaveFlowException.ForFile(path, $"truncated: header promises {count} values, file holds {(bytes.Length - dataStart) / itemSize}");
         var data = new float[count];
-        if (itemSize == 4) Buffer.BlockCopy(bytes, dataStart, data, 0, (int)(count * 4));
-        else for (long i = 0; i < count; i++) data[i] = (float)BitConverter.ToHalf(bytes, (int)(dataStart + 2 * i));
-        return new FloatArray(data, shape);
+        var raw = bytes.AsSpan(dataStart, (int)(count * itemSize));
+        Span<byte> item = stackalloc byte[8];
+        for (int i = 0; i < count; i++)
+        {
+            raw.Slice(i * itemSize, itemSize).CopyTo(item);
+            if (swap) item[..itemSize].Reverse();
+            data[i] = itemSize switch
+            {
+                2 => (float)BitConverter.ToHalf(item),
+                4 => BitConverter.ToSingle(item),
+                _ => (float)BitConverter.ToDouble(item),
+            };
+        }
+        return new FloatArray(fortran ? ToCOrder(data, shape) : data, shape);
+    }
+
+    /// <summary>Column-major values of <paramref name="shape"/> reordered to row-major.</summary>
+    private static float[] ToCOrder(float[] fortran, long[] shape)
+    {
+        if (shape.Count(d => d > 1) <= 1) return fortran;                 // a vector reads the same either way
+        var result = new float[fortran.Length];
+        var index = new long[shape.Length];                               // the C-order index of element i
+        for (long i = 0; i < result.Length; i++)
+        {
+            // Fortran offset: the first axis varies fastest.
+            long offset = 0, stride = 1;
+            for (int axis = 0; axis < shape.Length; axis++) { offset += index[axis] * stride; stride *= shape[axis]; }
+            result[i] = fortran[offset];
+            for (int axis = shape.Length - 1; axis >= 0 && ++index[axis] == shape[axis]; axis--) index[axis] = 0;
+        }
+        return result;
     }
 
     /// <summary>Writes atomically (temporary file, then rename). float16 when <paramref name="half"/>.</summary>

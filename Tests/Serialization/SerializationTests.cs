@@ -30,6 +30,52 @@ public class SerializationTests
         dir.Delete(true);
     }
 
+    /// <summary>A .npy file built by hand from the format's specification (version 1.0).</summary>
+    private static byte[] Npy(string descr, bool fortran, string shape, byte[] payload)
+    {
+        string header = $"{{'descr': '{descr}', 'fortran_order': {(fortran ? "True" : "False")}, 'shape': {shape}, }}";
+        header = header.PadRight((10 + header.Length + 1 + 63) / 64 * 64 - 10 - 1) + "\n";
+        return [0x93, .. "NUMPY"u8, 1, 0, (byte)header.Length, (byte)(header.Length >> 8), .. System.Text.Encoding.ASCII.GetBytes(header), .. payload];
+    }
+
+    [Fact]
+    public void NpyReadsFloat64BigEndianAndFortranOrder()
+    {
+        var dir = Directory.CreateTempSubdirectory();
+        // The 2×3 matrix [[1, 2, 3], [4, 5, 6]] (C order 1..6; Fortran order 1, 4, 2, 5, 3, 6).
+        double[] cOrder = [1, 2, 3, 4, 5, 6.25], fOrder = [1, 4, 2, 5, 3, 6.25];
+        byte[] Le8(double[] v) => v.SelectMany(BitConverter.GetBytes).ToArray();
+        byte[] Be8(double[] v) => v.SelectMany(x => BitConverter.GetBytes(x).Reverse()).ToArray();
+        byte[] Be4(double[] v) => v.SelectMany(x => BitConverter.GetBytes((float)x).Reverse()).ToArray();
+        var cases = new (string Name, byte[] Bytes)[]
+        {
+            ("f8", Npy("<f8", false, "(2, 3)", Le8(cOrder))),
+            ("f8-big", Npy(">f8", false, "(2, 3)", Be8(cOrder))),
+            ("f4-big", Npy(">f4", false, "(2, 3)", Be4(cOrder))),
+            ("f8-fortran", Npy("<f8", true, "(2, 3)", Le8(fOrder))),
+        };
+        foreach (var (name, bytes) in cases)
+        {
+            var path = Path.Combine(dir.FullName, name + ".npy");
+            File.WriteAllBytes(path, bytes);
+            var a = NpyFile.Read(path);
+            Assert.Equal(new long[] { 2, 3 }, a.Shape);
+            Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6.25f }, a.Data);
+        }
+        // A 3-d Fortran array: element [i, j, k] of shape (2, 2, 3) sits at i + 2j + 4k.
+        var f3 = Enumerable.Range(0, 12).Select(o => (double)(o % 2 * 100 + o / 2 % 2 * 10 + o / 4)).ToArray();   // value ijk at its Fortran offset
+        var path3 = Path.Combine(dir.FullName, "f3.npy");
+        File.WriteAllBytes(path3, Npy("<f8", true, "(2, 2, 3)", Le8(f3)));
+        Assert.Equal(new float[] { 0, 1, 2, 10, 11, 12, 100, 101, 102, 110, 111, 112 }, NpyFile.Read(path3).Data);
+
+        var intPath = Path.Combine(dir.FullName, "int.npy");
+        File.WriteAllBytes(intPath, Npy("<i8", false, "(1,)", BitConverter.GetBytes(7L)));
+        var e = Assert.Throws<WaveFlowException>(() => NpyFile.Read(intPath));
+        Assert.StartsWith(intPath, e.Message);
+        Assert.Contains("dtype <i8", e.Message);
+        dir.Delete(true);
+    }
+
     [Fact]
     public void TruncatedNpyNamesTheFile()
     {
