@@ -9,6 +9,7 @@ namespace WaveFlow.Vocoder;
 /// <paramref name="Denoise"/> is NVIDIA's denoiser strength (0 = off). Mels longer than
 /// <paramref name="ChunkFrames"/> frames (0 = never) are synthesised in chunks with enough context
 /// that the result equals whole-utterance synthesis (see <see cref="Synthesis.ChunkedInference"/>),
-/// so memory stays flat in length.
+/// so memory stays flat in length. <paramref name="Precision"/> other than float32 runs a folded
+/// copy of the model in that format.
 /// </summary>
-public sealed record SynthesisOptions(float Sigma = 0.6f, long? Seed = null, FloatArray? Noise = null, bool Fp16 = false, float Denoise = 0f, int ChunkFrames = 0);
+public sealed record SynthesisOptions(float Sigma = 0.6f, long? Seed = null, FloatArray? Noise = null, Precision Precision = Precision.Fp32, float Denoise = 0f, int ChunkFrames = 0);

@@ -7,14 +7,14 @@ namespace WaveFlow.Vocoder;
 
 /// <summary>
 /// Mel → audio with a loaded model: audio = inverse(σ·ε, mel), NVIDIA's infer. Weight norm is
-/// folded once (inference only). float16 runs a folded half-precision copy of the model, whose
-/// 1x1-convolution inverses come from float64 (see <see cref="Invertible1x1Conv"/>).
+/// folded once (inference only). float16 and bfloat16 run a folded copy of the model in that
+/// format, whose 1x1-convolution inverses come from float64 (see <see cref="Invertible1x1Conv"/>).
 /// </summary>
 public sealed class Synthesizer : IDisposable
 {
     private readonly LoadedModel loaded;
     private readonly Device device;
-    private WaveGlow? half;
+    private readonly Dictionary<Precision, WaveGlow> lowPrecision = [];
     private Denoiser? denoiser;
 
     public Synthesizer(LoadedModel loaded)
@@ -31,7 +31,7 @@ public sealed class Synthesizer : IDisposable
     public float[] Synthesize(FloatArray mel, SynthesisOptions options)
     {
         // Built once and kept across calls, so outside this call's dispose scope.
-        var model = options.Fp16 ? HalfModel() : loaded.Model;
+        var model = options.Precision == Precision.Fp32 ? loaded.Model : LowPrecisionModel(options.Precision);
         if (options.Denoise > 0) denoiser ??= new Denoiser(loaded.Model, device);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
@@ -43,7 +43,7 @@ public sealed class Synthesizer : IDisposable
         long steps = frames * loaded.Mel.HopLength / o.NGroup;
         if (frames < 1 || steps < 1) throw new WaveFlowException($"mel has {frames} frames, too short to synthesise");
 
-        var dtype = options.Fp16 ? ScalarType.Float16 : ScalarType.Float32;
+        var dtype = options.Precision.Dtype();
         var melTensor = tensor(mel.Data, [1, shape[0], frames]).to(dtype, device);   // (1, n_mel, F)
         var z = Noise(options, o.NGroup, steps).to(dtype, device) * options.Sigma;    // (1, g, F·hop/g)
         var audio = (options.ChunkFrames > 0 && frames > options.ChunkFrames
@@ -68,20 +68,20 @@ public sealed class Synthesizer : IDisposable
         return generator is null ? randn(1, group, steps) : randn(1, group, steps, generator: generator);
     }
 
-    private WaveGlow HalfModel()
+    private WaveGlow LowPrecisionModel(Precision precision)
     {
-        if (half is not null) return half;
+        if (lowPrecision.TryGetValue(precision, out var model)) return model;
         var copy = new WaveGlow(loaded.Options, loaded.Mel);
         StateDict.Load(copy, StateDict.Export(loaded.Model), "in-memory model");
         copy.FoldWeightNorm();
-        copy.to(ScalarType.Float16).to(device);
+        copy.to(precision.Dtype()).to(device);
         copy.eval();
-        return half = copy;
+        return lowPrecision[precision] = copy;
     }
 
     public void Dispose()
     {
-        half?.Dispose();
+        foreach (var model in lowPrecision.Values) model.Dispose();
         denoiser?.Dispose();
     }
 }

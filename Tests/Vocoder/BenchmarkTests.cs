@@ -1,3 +1,4 @@
+using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Benchmarks;
 using static TorchSharp.torch;
 

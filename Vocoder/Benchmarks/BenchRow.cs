@@ -1,8 +1,6 @@
 namespace WaveFlow.Vocoder.Benchmarks;
 
 /// <summary>Arithmetic precision of a benchmark case.</summary>
-public enum Precision { Fp32, Fp16, Bf16 }
-
 /// <summary>
 /// One measured case. Throughput is output samples (synthesis) or training samples per second;
 /// <see cref="RealTime"/> is seconds of audio per second of compute (synthesis only).

@@ -39,7 +39,7 @@ public static class BenchRunner
     {
         var rows = new List<BenchRow>();
         void Add(BenchRow row) { rows.Add(row); done?.Invoke(row); }
-        var dtype = SynthesisBenchmark.Dtype(s.Precision);
+        var dtype = s.Precision.Dtype();
 
         if (!s.NoSynthesis)
         {

@@ -30,7 +30,7 @@ public static class SynthesisBenchmark
     public static BenchRow Run(WaveGlow model, string name, double seconds, int batch, Precision precision,
         Device device, int warmUp, int repeats, int? chunkFrames = null, string? note = null)
     {
-        var (mel, z) = Inputs(model, seconds, batch, Dtype(precision), device);
+        var (mel, z) = Inputs(model, seconds, batch, precision.Dtype(), device);
         using var _m = mel;
         using var _z = z;
         using var memory = HostMemory.Begin();
@@ -85,13 +85,6 @@ public static class SynthesisBenchmark
         var audio = low.Inverse(z.to(dtype), mel.to(dtype)).to(ScalarType.Float64);
         return ((audio - reference).norm() / reference.norm()).item<double>();
     }
-
-    public static ScalarType Dtype(Precision p) => p switch
-    {
-        Precision.Fp16 => ScalarType.Float16,
-        Precision.Bf16 => ScalarType.BFloat16,
-        _ => ScalarType.Float32,
-    };
 
     internal static long? DeviceBytes(Device device) =>
         device.type == DeviceType.CUDA ? DeviceMemory.UsedBytes(device.index < 0 ? 0 : device.index) : null;

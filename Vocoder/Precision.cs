@@ -1,0 +1,28 @@
+using static TorchSharp.torch;
+
+namespace WaveFlow.Vocoder;
+
+/// <summary>
+/// The floating-point format inference runs in. float16 is the GPU's fast path; bfloat16 has
+/// float32's exponent range with 8 bits of mantissa and is the fast path of CPUs with AVX-512 BF16
+/// or AMX (about 3× float32 on the shipped model, docs/performance.md). Training is float32.
+/// </summary>
+public enum Precision { Fp32, Fp16, Bf16 }
+
+public static class PrecisionExtensions
+{
+    public static ScalarType Dtype(this Precision p) => p switch
+    {
+        Precision.Fp16 => ScalarType.Float16,
+        Precision.Bf16 => ScalarType.BFloat16,
+        _ => ScalarType.Float32,
+    };
+
+    /// <summary>float32, float16 or bfloat16.</summary>
+    public static string Name(this Precision p) => p switch
+    {
+        Precision.Fp16 => "float16",
+        Precision.Bf16 => "bfloat16",
+        _ => "float32",
+    };
+}
