@@ -1,5 +1,4 @@
 using NWaves.Transforms;
-using NWaves.Windows;
 using WaveFlow.Serialization;
 
 namespace WaveFlow.Audio;
@@ -10,9 +9,9 @@ namespace WaveFlow.Audio;
 /// magnitude |FFT|, Slaney mel filterbank, ln(clamp(mel, 1e-5)).
 /// <para>
 /// NWaves does the FFT (<see cref="RealFft64"/>: in double precision, which lands closer to the
-/// float32 reference than a float32 FFT does), the window and the filterbank. Its
+/// float32 reference than a float32 FFT does) and the filterbank. Its
 /// <see cref="Stft"/> cannot be used for the framing: it neither centres frames with reflect
-/// padding (librosa's center=True) nor offers a periodic window, so both are written here.
+/// padding (librosa's center=True) nor offers a periodic window (<see cref="HannWindow"/>).
 /// </para>
 /// </summary>
 public sealed class MelSpectrogram
@@ -33,24 +32,11 @@ public sealed class MelSpectrogram
         options.Validate("mel options");
         this.options = options;
         filterbank = MelFilterbank.Create(options);
-        window = PeriodicHann(options.FilterLength, options.WinLength);
+        window = Array.ConvertAll(HannWindow.Periodic(options.FilterLength, options.WinLength), v => (float)v);
         // NWaves' FFT needs a power of two; other filter lengths (800 in some 16 kHz configs)
         // get a direct DFT from a table, O(N²) per frame but exact.
         powerOfTwo = (options.FilterLength & (options.FilterLength - 1)) == 0;
         if (!powerOfTwo) dftTable = DftTable(options.FilterLength);
-    }
-
-    /// <summary>
-    /// scipy's get_window("hann", win, fftbins=True) is the periodic Hann: the symmetric Hann of
-    /// win+1 points without its last point. NWaves' Hann is the symmetric one, hence the +1.
-    /// Centred in filter_length zeros like librosa's pad_center.
-    /// </summary>
-    internal static float[] PeriodicHann(int filterLength, int winLength)
-    {
-        float[] symmetric = Window.OfType(WindowType.Hann, winLength + 1);
-        var padded = new float[filterLength];
-        Array.Copy(symmetric, 0, padded, (filterLength - winLength) / 2, winLength);
-        return padded;
     }
 
     /// <summary>Number of frames for <paramref name="samples"/> samples: samples/hop + 1.</summary>

@@ -54,7 +54,7 @@ public sealed class TorchStft : IDisposable
     {
         int cutoff = n / 2 + 1;
         double scale = (double)n / hop;
-        double[] window = PaddedHann(n, win);
+        double[] window = HannWindow.Periodic(n, win);
         var forward = new float[2 * cutoff * n];
         var inverse = new float[2 * cutoff * n];
         for (int k = 0; k < cutoff; k++)
@@ -72,15 +72,6 @@ public sealed class TorchStft : IDisposable
             }
         }
         return (forward, inverse);
-    }
-
-    /// <summary>scipy's get_window("hann", win, fftbins=True) (periodic), centred in n zeros (librosa pad_center).</summary>
-    internal static double[] PaddedHann(int n, int win)
-    {
-        var padded = new double[n];
-        int left = (n - win) / 2;
-        for (int i = 0; i < win; i++) padded[left + i] = 0.5 - 0.5 * Math.Cos(2 * Math.PI * i / win);
-        return padded;
     }
 
     /// <summary>Audio (B, T) → magnitude and phase (B, filter_length/2+1, T/hop + 1).</summary>
@@ -146,7 +137,7 @@ public sealed class TorchStft : IDisposable
     {
         int n = FilterLength + HopLength * (frames - 1);
         var x = new float[n];
-        double[] window = PaddedHann(FilterLength, WinLength);
+        double[] window = HannWindow.Periodic(FilterLength, WinLength);
         for (int f = 0; f < frames; f++)
         {
             int start = f * HopLength;

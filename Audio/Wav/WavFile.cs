@@ -35,8 +35,9 @@ public static class WavFile
         }
         // NAudio quietly shortens a data chunk that runs past the end of the file; a file cut
         // short (an interrupted copy or download) must not pass for a shorter recording.
-        if (DataChunkSize(bytes) is { Declared: var size, Available: var available } && size > available)
-            throw WaveFlowException.ForFile(path, $"truncated: header says {size} bytes of audio data, file has {available}");
+        var header = WavHeader.Read(new MemoryStream(bytes, writable: false), path);
+        if (header.Truncated)
+            throw WaveFlowException.ForFile(path, $"truncated: header says {header.DeclaredDataBytes} bytes of audio data, file has {header.AvailableDataBytes}");
         if (format.BlockAlign <= 0) throw WaveFlowException.ForFile(path, $"WAV header declares block align {format.BlockAlign}");
         if (data.Length % format.BlockAlign != 0)
             throw WaveFlowException.ForFile(path, $"truncated: {data.Length} bytes of audio data is not a whole number of {format.BlockAlign}-byte frames");
@@ -160,25 +161,6 @@ public static class WavFile
             using var writer = new WaveFileWriter(stream, waveFormat);
             writer.Write(payload, 0, payload.Length);
         });
-    }
-
-    /// <summary>
-    /// The data chunk's declared size and the bytes that follow its header, found by walking the
-    /// RIFF chunks; null when there is no plain RIFF data chunk or its size is the "unknown
-    /// length" marker (0 or 0xFFFFFFFF) that streaming writers leave.
-    /// </summary>
-    private static (long Declared, long Available)? DataChunkSize(byte[] bytes)
-    {
-        if (bytes.Length < 12 || !bytes.AsSpan(0, 4).SequenceEqual("RIFF"u8)) return null;
-        long pos = 12;
-        while (pos + 8 <= bytes.Length)
-        {
-            uint size = BitConverter.ToUInt32(bytes, (int)pos + 4);
-            if (bytes.AsSpan((int)pos, 4).SequenceEqual("data"u8))
-                return size is 0 or uint.MaxValue ? null : (size, bytes.Length - (pos + 8));
-            pos += 8 + size + (size & 1);  // chunks are padded to an even size
-        }
-        return null;
     }
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();

@@ -97,6 +97,17 @@ public class CorpusTests
     }
 
     [Fact]
+    public void TruncatedClipIsRefusedBeforeTraining()
+    {
+        using var tmp = new TempDir();
+        var wav = tmp["cut.wav"];
+        var bytes = TensorBoardWriter.WavBytes(new float[2205], 22050);      // 44-byte header + 4410 bytes
+        File.WriteAllBytes(wav, bytes[..^1000]);                           // an interrupted copy
+        var e = Assert.Throws<WaveFlowException>(() => WavProbe.Check(wav, 22050));
+        Assert.Equal($"{wav}: truncated: header says 4410 bytes of audio data, file has 3410", e.Message);
+    }
+
+    [Fact]
     public void SplitIsSeededDisjointAndRoundTrips()
     {
         using var tmp = new TempDir();
