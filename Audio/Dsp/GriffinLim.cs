@@ -10,20 +10,42 @@ namespace WaveFlow.Audio;
 /// projections with <see cref="TorchStft"/> (the same STFT the mels come from), with the
 /// "fast Griffin-Lim" momentum of Perraudin et al. (2013), as librosa does by default.
 /// </summary>
-public static class GriffinLim
+public sealed class GriffinLim : IDisposable
 {
     /// <summary>Fast Griffin-Lim momentum (librosa's default); 0 gives the classic algorithm.</summary>
     public const float DefaultMomentum = 0.99f;
+
+    private readonly MelOptions options;
+    private readonly torch.Device device;
+    private readonly TorchStft stft;
+    private readonly Tensor pinv;        // (nFreq, nMel) the filterbank's pseudo-inverse
+
+    /// <summary>The STFT and the filterbank's pseudo-inverse, built once for every mel this instance renders.</summary>
+    public GriffinLim(MelOptions options, torch.Device? device = null)
+    {
+        options.Validate("mel options");
+        this.options = options;
+        this.device = device ?? torch.CPU;
+        stft = new TorchStft(options.FilterLength, options.HopLength, options.WinLength, this.device);
+        pinv = torch.tensor(MelFilterbank.PseudoInverse(options), [options.NFreq, options.NMelChannels], ScalarType.Float32, device: this.device)
+            .DetachFromDisposeScope();
+    }
+
+    /// <summary>One-off: builds the STFT for this call (use an instance for many mels).</summary>
+    public static float[] Synthesize(FloatArray logMel, MelOptions options, int iterations = 60, int seed = 0,
+                                     torch.Device? device = null, float momentum = DefaultMomentum)
+    {
+        using var griffinLim = new GriffinLim(options, device);
+        return griffinLim.Synthesize(logMel, iterations, seed, momentum);
+    }
 
     /// <summary>
     /// Log mel [n_mel, F] (natural log, Tacotron2's scale) → audio of (F − 1)·hop samples in
     /// [-1, 1]. The initial phase is uniform random from <paramref name="seed"/>: the same seed
     /// gives the same audio.
     /// </summary>
-    public static float[] Synthesize(FloatArray logMel, MelOptions options, int iterations = 60, int seed = 0,
-                                     torch.Device? device = null, float momentum = DefaultMomentum)
+    public float[] Synthesize(FloatArray logMel, int iterations = 60, int seed = 0, float momentum = DefaultMomentum)
     {
-        options.Validate("mel options");
         if (iterations < 0) throw new ArgumentOutOfRangeException(nameof(iterations), iterations, "must be ≥ 0");
         if (logMel.Shape.Length != 2 || logMel.Shape[0] != options.NMelChannels)
             throw new ArgumentException($"mel must be [{options.NMelChannels}, frames], got [{string.Join(", ", logMel.Shape)}]");
@@ -31,13 +53,10 @@ public static class GriffinLim
         int minFrames = options.FilterLength / 2 / options.HopLength + 2;
         if (frames < minFrames)
             throw new WaveFlowException($"mel of {frames} frames is too short for Griffin-Lim: needs at least {minFrames}");
-        device ??= torch.CPU;
         int nMel = options.NMelChannels, nFreq = options.NFreq;
 
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        using var stft = new TorchStft(options.FilterLength, options.HopLength, options.WinLength, device);
-        var pinv = torch.tensor(MelFilterbank.PseudoInverse(options), [nFreq, nMel], ScalarType.Float32).to(device);
         var mel = torch.tensor(logMel.Data, [nMel, frames], ScalarType.Float32).to(device);
         var magnitude = torch.clamp(torch.matmul(pinv, torch.exp(mel)), min: 0f).unsqueeze(0);  // (1, nFreq, F)
 
@@ -67,5 +86,11 @@ public static class GriffinLim
         }
         var result = stft.Inverse(magnitude, phase).squeeze(0);                                 // ((F−1)·hop)
         return torch.clamp(result, -1f, 1f).cpu().data<float>().ToArray();
+    }
+
+    public void Dispose()
+    {
+        stft.Dispose();
+        pinv.Dispose();
     }
 }

@@ -30,12 +30,13 @@ public static class GriffinLimCommand
             var format = result.GetValue(floatWav) ? WavSampleFormat.Float32 : WavSampleFormat.Pcm16;
             double seconds = 0;
 
+            using var griffinLim = new GriffinLim(options, device);
             ProgressDisplay.Run($"griffin-lim ({files.Length} file(s), {n} iterations, {device})", progress =>
             {
                 for (int i = 0; i < files.Length; i++)
                 {
                     progress(files[i], i, files.Length);
-                    var audio = GriffinLim.Synthesize(mels[i], options, n, result.GetValue(seed), device);
+                    var audio = griffinLim.Synthesize(mels[i], n, result.GetValue(seed));
                     WavFile.Write(targets[i], audio, options.SamplingRate, format);
                     seconds += (double)audio.Length / options.SamplingRate;
                 }

@@ -42,6 +42,10 @@ public class GriffinLimTests(Xunit.Abstractions.ITestOutputHelper output)
         var c = GriffinLim.Synthesize(mel, options, iterations: 4, seed: 2);
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
+        // One instance for many mels (what griffinlim and compare do) keeps no state between them.
+        using var reused = new GriffinLim(options);
+        Assert.Equal(c, reused.Synthesize(mel, iterations: 4, seed: 2));
+        Assert.Equal(a, reused.Synthesize(mel, iterations: 4, seed: 1));
     }
 
     [Fact]

@@ -6,9 +6,10 @@ namespace WaveFlow.Vocoder.Evaluation;
 public sealed class GriffinLimRenderer(MelOptions mel) : IClipRenderer
 {
     public const string Name = "griffin-lim";
+    private GriffinLim? griffinLim;     // built on first use, kept for every clip
     public SystemInfo Info { get; } = new(Name, SystemKind.GriffinLim);
     public bool Timed => true;
-    public float[] Render(InputClip clip, long seed) => GriffinLim.Synthesize(clip.Mel, mel, seed: (int)seed);
+    public float[] Render(InputClip clip, long seed) => (griffinLim ??= new GriffinLim(mel)).Synthesize(clip.Mel, seed: (int)seed);
     public double? Nll(InputClip clip) => null;
-    public void Dispose() { }
+    public void Dispose() => griffinLim?.Dispose();
 }
