@@ -26,10 +26,22 @@ public static class SpectralMetrics
     /// <summary>All four metrics with a front end the caller keeps (its filterbank is built once, not per clip).</summary>
     public static SpectralScores Compare(ReadOnlySpan<float> reference, ReadOnlySpan<float> estimate, MelSpectrogram front)
     {
-        var options = front.Options;
         var (refMag, estMag, frames) = Magnitudes(reference, estimate, front);
-        var (refMel, estMel) = (front.LogMel(refMag, frames), front.LogMel(estMag, frames));
-        return new SpectralScores(LogMelL1(refMel, estMel), Convergence(refMag, estMag), Lsd(refMag, estMag, frames, options.NFreq),
+        return FromMagnitudes(refMag, estMag, frames, front);
+    }
+
+    /// <summary>
+    /// All four metrics from STFT magnitudes the caller already has (<see cref="MelSpectrogram.Magnitude"/>
+    /// of two signals of equal length, frame-major [frames, nFreq]): a recording scored against
+    /// several systems needs its STFT once.
+    /// </summary>
+    public static SpectralScores FromMagnitudes(float[] reference, float[] estimate, int frames, MelSpectrogram front)
+    {
+        int nFreq = front.Options.NFreq;
+        if (reference.Length != (long)frames * nFreq || estimate.Length != reference.Length)
+            throw new ArgumentException($"magnitudes must both be [{frames}, {nFreq}], got {reference.Length} and {estimate.Length} values");
+        var (refMel, estMel) = (front.LogMel(reference, frames), front.LogMel(estimate, frames));
+        return new SpectralScores(LogMelL1(refMel, estMel), Convergence(reference, estimate), Lsd(reference, estimate, frames, nFreq),
                                   MelCepstralDistortion(refMel, estMel));
     }
 

@@ -129,11 +129,16 @@ public static class WavFile
         return mono;
     }
 
+    /// <summary>Writes mono audio atomically (see <see cref="Encode"/>).</summary>
+    public static void Write(string path, ReadOnlySpan<float> samples, int sampleRate, WavSampleFormat format = WavSampleFormat.Pcm16) =>
+        AtomicFile.WriteAllBytes(path, Encode(samples, sampleRate, format));
+
     /// <summary>
-    /// Writes mono audio atomically. PCM16 stores clamp(round(x·32768), −32768, 32767), the exact
-    /// inverse of the reader's int16/32768, so PCM16 round trips are lossless.
+    /// Mono audio as the bytes of a WAV file (for a file, a report page or a TensorBoard event).
+    /// PCM16 stores clamp(round(x·32768), −32768, 32767), the exact inverse of the reader's
+    /// int16/32768, so PCM16 round trips are lossless.
     /// </summary>
-    public static void Write(string path, ReadOnlySpan<float> samples, int sampleRate, WavSampleFormat format = WavSampleFormat.Pcm16)
+    public static byte[] Encode(ReadOnlySpan<float> samples, int sampleRate, WavSampleFormat format = WavSampleFormat.Pcm16)
     {
         if (sampleRate <= 0) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "sample rate must be positive");
         byte[] payload;
@@ -155,12 +160,11 @@ public static class WavFile
             samples.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(payload.AsSpan()));
             waveFormat = WaveFormat.CreateIeeeFloatWaveFormat(sampleRate, 1);
         }
-        AtomicFile.Write(path, stream =>
-        {
-            // NAudio 3 leaves a caller-supplied stream open, so AtomicFile can still flush it.
-            using var writer = new WaveFileWriter(stream, waveFormat);
+        var stream = new MemoryStream(payload.Length + 64);
+        // NAudio 3 leaves a caller-supplied stream open; disposing the writer completes the header.
+        using (var writer = new WaveFileWriter(stream, waveFormat))
             writer.Write(payload, 0, payload.Length);
-        });
+        return stream.ToArray();
     }
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();

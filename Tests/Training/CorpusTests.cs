@@ -1,3 +1,4 @@
+using WaveFlow.Audio;
 using WaveFlow.Training;
 
 namespace WaveFlow.Tests.Training;
@@ -80,7 +81,7 @@ public class CorpusTests
     {
         using var tmp = new TempDir();
         var wav = tmp["16k.wav"];
-        File.WriteAllBytes(wav, TensorBoardWriter.WavBytes(new float[1600], 16000));
+        File.WriteAllBytes(wav, WavFile.Encode(new float[1600], 16000));
         var e = Assert.Throws<WaveFlowException>(() => WavProbe.Check(wav, 22050));
         Assert.StartsWith($"{wav}: sample rate is 16000 Hz", e.Message);
         Assert.Contains("22050", e.Message);
@@ -101,7 +102,7 @@ public class CorpusTests
     {
         using var tmp = new TempDir();
         var wav = tmp["cut.wav"];
-        var bytes = TensorBoardWriter.WavBytes(new float[2205], 22050);      // 44-byte header + 4410 bytes
+        var bytes = WavFile.Encode(new float[2205], 22050);      // 44-byte header + 4410 bytes
         File.WriteAllBytes(wav, bytes[..^1000]);                           // an interrupted copy
         var e = Assert.Throws<WaveFlowException>(() => WavProbe.Check(wav, 22050));
         Assert.Equal($"{wav}: truncated: header says 4410 bytes of audio data, file has 3410", e.Message);

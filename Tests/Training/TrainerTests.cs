@@ -1,3 +1,4 @@
+using WaveFlow.Audio;
 using System.Text.Json.Nodes;
 using WaveFlow.Training;
 using static TorchSharp.torch;
@@ -135,7 +136,7 @@ public class TrainerTests
         using var tmp = new TempDir();
         var corpus = tmp.CopyCorpus();
         var wav = Path.Combine(corpus, "wavs", "WF004-0004.wav");
-        File.WriteAllBytes(wav, TensorBoardWriter.WavBytes(new float[16000], 16000));
+        File.WriteAllBytes(wav, WavFile.Encode(new float[16000], 16000));
         var config = TinyConfig(tmp);
         var e = Assert.Throws<WaveFlowException>(() => Trainer.Open(new TrainRequest(config, corpus, tmp["run"], CPU)));
         Assert.StartsWith($"{wav}: sample rate is 16000 Hz", e.Message);

@@ -43,7 +43,7 @@ public sealed class TensorBoardWriter : IDisposable
                 SampleRate = sampleRate,
                 NumChannels = 1,
                 LengthFrames = samples.Length,
-                EncodedAudioString = ByteString.CopyFrom(WavBytes(samples, sampleRate)),
+                EncodedAudioString = ByteString.CopyFrom(WaveFlow.Audio.WavFile.Encode(samples, sampleRate)),
                 ContentType = "audio/wav",
             },
         });
@@ -98,31 +98,6 @@ public sealed class TensorBoardWriter : IDisposable
     }
 
     private static double Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
-
-    /// <summary>A minimal 16-bit PCM mono WAV in memory (TensorBoard plays what it is given).</summary>
-    internal static byte[] WavBytes(ReadOnlySpan<float> samples, int sampleRate)
-    {
-        var bytes = new byte[44 + 2 * samples.Length];
-        var s = bytes.AsSpan();
-        "RIFF"u8.CopyTo(s);
-        BinaryPrimitives.WriteInt32LittleEndian(s[4..], 36 + 2 * samples.Length);
-        "WAVEfmt "u8.CopyTo(s[8..]);
-        BinaryPrimitives.WriteInt32LittleEndian(s[16..], 16);
-        BinaryPrimitives.WriteInt16LittleEndian(s[20..], 1);            // PCM
-        BinaryPrimitives.WriteInt16LittleEndian(s[22..], 1);            // mono
-        BinaryPrimitives.WriteInt32LittleEndian(s[24..], sampleRate);
-        BinaryPrimitives.WriteInt32LittleEndian(s[28..], sampleRate * 2);
-        BinaryPrimitives.WriteInt16LittleEndian(s[32..], 2);
-        BinaryPrimitives.WriteInt16LittleEndian(s[34..], 16);
-        "data"u8.CopyTo(s[36..]);
-        BinaryPrimitives.WriteInt32LittleEndian(s[40..], 2 * samples.Length);
-        for (int i = 0; i < samples.Length; i++)
-        {
-            float x = float.IsFinite(samples[i]) ? Math.Clamp(samples[i], -1f, 1f) : 0f;
-            BinaryPrimitives.WriteInt16LittleEndian(s[(44 + 2 * i)..], (short)Math.Round(x * 32767f));
-        }
-        return bytes;
-    }
 
     /// <summary>Reads an event file back, checking every CRC (tests and tools).</summary>
     public static IReadOnlyList<Event> ReadEvents(string path)

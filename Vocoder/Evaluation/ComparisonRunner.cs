@@ -54,11 +54,11 @@ public static class ComparisonRunner
         var audioEntries = new List<RenderedAudio>();
         foreach (var (clip, name, audio, outMel) in rendered)
         {
-            var wavPath = Path.Combine(outputDir, "audio", name, clip.Name + ".wav");
-            WavFile.Write(wavPath, audio, mel.SamplingRate);
+            var wav = WavFile.Encode(audio, mel.SamplingRate);
+            AtomicFile.WriteAllBytes(Path.Combine(outputDir, "audio", name, clip.Name + ".wav"), wav);
             var png = SpectrogramImage.EncodePng(outMel);
             AtomicFile.WriteAllBytes(Path.Combine(outputDir, "spectrograms", name, clip.Name + ".png"), png);
-            audioEntries.Add(new RenderedAudio(clip.Name, name, File.ReadAllBytes(wavPath), png));
+            audioEntries.Add(new RenderedAudio(clip.Name, name, wav, png));
         }
         var inputs = new Dictionary<string, byte[]>();
         foreach (var clip in clips)
