@@ -52,10 +52,11 @@ public static class BenchCommand
             // A checkpoint brings its own configuration (ours) or takes --config / shape inference.
             WaveGlowOptions options;
             MelOptions mel;
+            Dictionary<string, FloatArray>? loadedWeights = null;   // read once; every case gets a fresh model from them
             if (weights is not null)
             {
-                using var probeModel = CheckpointLoader.Load(weights, TorchSharp.torch.CPU, configPath).Model;
-                (options, mel) = (probeModel.Options, probeModel.Mel);
+                using var loaded = CheckpointLoader.Load(weights, TorchSharp.torch.CPU, configPath).Model;
+                (options, mel, loadedWeights) = (loaded.Options, loaded.Mel, StateDict.Export(loaded));
             }
             else
             {
@@ -65,11 +66,12 @@ public static class BenchCommand
             var (trainBatch, trainSegment) = TrainShape(configPath);
             WaveGlow Create()
             {
-                if (weights is not null) return CheckpointLoader.Load(weights, TorchSharp.torch.CPU, configPath).Model;
+                WaveGlow model;
                 // Seeded, so that every case (and the fp32 reference of --fp16/--bf16) has the same weights.
-                TorchSharp.torch.manual_seed(1234);
-                var model = new WaveGlow(options, mel);
-                BenchRunner.RandomizeCouplings(model);
+                using (InitRandom.Seeded(1234))
+                    model = new WaveGlow(options, mel);
+                if (loadedWeights is not null) StateDict.Load(model, loadedWeights, weights!);
+                else BenchRunner.RandomizeCouplings(model);
                 return model;
             }
             int repeatCount = Positive(result.GetValue(repeats), "--repeats");
