@@ -87,4 +87,16 @@ public class ConfigTests
         var e = Assert.Throws<WaveFlowException>(() => run.ForResume(bigger, "run/config.json"));
         Assert.StartsWith("new.json: waveglow_config.n_flows is 6, but the run being resumed (run/config.json) has 4", e.Message);
     }
+
+    [Fact]
+    public void ResumeNamesTheChangedTrainingKeys()
+    {
+        var run = TrainingConfig.Load(ShippedConfig("waveflow-tiny.json"));
+        Assert.Empty(run.TrainChanges(run));
+        var changed = run with { Train = run.Train with { LearningRate = run.Train.LearningRate / 2, BatchSize = run.Train.BatchSize + 1 } };
+        var changes = run.TrainChanges(changed);
+        Assert.Equal(2, changes.Count);
+        Assert.Contains($"learning_rate: {run.Train.LearningRate} → {run.Train.LearningRate / 2}", changes);
+        Assert.Contains($"batch_size: {run.Train.BatchSize} → {run.Train.BatchSize + 1} (the data order from here differs from the original run's)", changes);
+    }
 }

@@ -124,4 +124,23 @@ public sealed record TrainingConfig(TrainOptions Train, DataOptions Data, MelOpt
         }
         return this with { Train = requested.Train };
     }
+
+    /// <summary>
+    /// The train_config keys <paramref name="requested"/> changes, as "key: old → new", for the
+    /// resume log. batch_size and seed also change which clips and crops every later iteration
+    /// draws, so the run no longer matches an uninterrupted one; that is said too.
+    /// </summary>
+    public IReadOnlyList<string> TrainChanges(TrainingConfig requested)
+    {
+        var mine = JsonSerializer.SerializeToNode(Train, StrictJson.Options)!.AsObject();
+        var theirs = JsonSerializer.SerializeToNode(requested.Train, StrictJson.Options)!.AsObject();
+        var changes = new List<string>();
+        foreach (var (key, value) in mine)
+            if (!JsonNode.DeepEquals(value, theirs[key]))
+            {
+                string note = key is "batch_size" or "seed" ? " (the data order from here differs from the original run's)" : "";
+                changes.Add($"{key}: {value?.ToJsonString()} → {theirs[key]?.ToJsonString()}{note}");
+            }
+        return changes;
+    }
 }

@@ -34,6 +34,7 @@ public sealed class Trainer : IDisposable
     private readonly bool _resumed;
     private TrainerState _state;
     private bool _referenceLogged;
+    private IReadOnlyList<string> _resumeChanges = [];
 
     public TrainingConfig Config => _config;
     public RunFolder RunFolder => _run;
@@ -79,13 +80,18 @@ public sealed class Trainer : IDisposable
     {
         TrainingConfig config;
         RunFolder? existing = null;
+        IReadOnlyList<string> resumeChanges = [];
         if (request.Resume)
         {
             if (string.IsNullOrWhiteSpace(request.OutPath)) throw new WaveFlowException("--resume: needs --out RUN, the run folder to continue");
             existing = RunFolder.OpenExisting(request.OutPath);
             config = TrainingConfig.Load(existing.ConfigPath);
             if (!string.IsNullOrWhiteSpace(request.ConfigPath))
-                config = config.ForResume(TrainingConfig.Load(request.ConfigPath), existing.ConfigPath);
+            {
+                var requested = TrainingConfig.Load(request.ConfigPath);
+                resumeChanges = config.TrainChanges(requested);
+                config = config.ForResume(requested, existing.ConfigPath);
+            }
         }
         else
         {
@@ -97,7 +103,7 @@ public sealed class Trainer : IDisposable
         var outPath = request.OutPath ?? config.Train.OutputDirectory;
         var run = existing ?? RunFolder.CreateNew(outPath);
 
-        var trainer = new Trainer(config, run, data, request, existing is not null);
+        var trainer = new Trainer(config, run, data, request, existing is not null) { _resumeChanges = resumeChanges };
         try
         {
             if (existing is not null)
@@ -131,6 +137,7 @@ public sealed class Trainer : IDisposable
         observer.OnStart(new TrainingPlan(_run.Root, _device.ToString(), _resumed, _state.Iteration, _endIteration,
             _data.Split.Train.Count, _data.Split.Validation.Count, _data.Split.Test.Count, _data.Sampler.BatchesPerEpoch,
             _model.parameters().Sum(p => p.numel())));
+        foreach (var change in _resumeChanges) observer.OnMessage($"resumed with a changed train_config: {change}");
         if (_device.type == DeviceType.CUDA && train.Fp16Run)
             observer.OnMessage("fp16_run: TorchSharp has no autocast; training in float32 with TF32 matmuls/convolutions");
 
