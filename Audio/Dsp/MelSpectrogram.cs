@@ -39,9 +39,6 @@ public sealed class MelSpectrogram
         if (!powerOfTwo) dftTable = DftTable(options.FilterLength);
     }
 
-    /// <summary>Number of frames for <paramref name="samples"/> samples: samples/hop + 1.</summary>
-    public int FrameCount(int samples) => samples / options.HopLength + 1;
-
     /// <summary>Audio in [-1, 1] (int16/32768) → log mel [n_mel, samples/hop + 1].</summary>
     public FloatArray Compute(ReadOnlySpan<float> audio) => LogMel(Magnitude(audio, out int frames), frames);
 
