@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using WaveFlow.Audio;
+using WaveFlow.Serialization;
 
 namespace WaveFlow.Cli.Commands;
 
@@ -29,7 +30,7 @@ public static class MelCommand
             var device = GlobalOptions.ResolveDevice(result);
             using var gpuFront = device.type == TorchSharp.DeviceType.CUDA ? new TorchMelSpectrogram(options, device) : null;
             var cpuFront = new MelSpectrogram(options);
-            Func<float[], WaveFlow.Serialization.FloatArray> compute = gpuFront is null ? samples => cpuFront.Compute(samples) : samples => OnDevice(gpuFront, samples);
+            Func<float[], FloatArray> compute = gpuFront is null ? samples => cpuFront.Compute(samples) : samples => OnDevice(gpuFront, samples);
             bool images = result.GetValue(png), f16 = result.GetValue(half);
             double seconds = 0;
 
@@ -39,7 +40,7 @@ public static class MelCommand
                 {
                     progress(files[i], i, files.Length);
                     var clip = WavFile.Read(files[i], readOptions);
-                    WaveFlow.Serialization.FloatArray mel;
+                    FloatArray mel;
                     try { mel = compute(clip.Samples); }
                     catch (WaveFlowException e) when (!e.Message.StartsWith(files[i], StringComparison.Ordinal))
                     {
@@ -58,13 +59,13 @@ public static class MelCommand
         return command;
     }
 
-    private static WaveFlow.Serialization.FloatArray OnDevice(TorchMelSpectrogram front, float[] samples)
+    private static FloatArray OnDevice(TorchMelSpectrogram front, float[] samples)
     {
         using var scope = TorchSharp.torch.NewDisposeScope();
         if (samples.Length <= front.Options.FilterLength / 2)
             throw new WaveFlowException($"audio of {samples.Length} samples is too short for a mel (needs more than {front.Options.FilterLength / 2})");
         var mel = front.Compute(TorchSharp.torch.tensor(samples)).squeeze(0).cpu();      // (n_mel, frames)
-        return new WaveFlow.Serialization.FloatArray(mel.data<float>().ToArray(), mel.shape);
+        return new FloatArray(mel.data<float>().ToArray(), mel.shape);
     }
 
     /// <summary>
