@@ -76,6 +76,14 @@ public static class TrainCommand
 
     /// <summary>Prints plan, validations and events; feeds the progress bar, or prints a line every 10 s
     /// when the output is not a terminal (logs of long runs).</summary>
+    /// <summary>hh:mm:ss, with days in front past 24 hours ("3d 04:10"), and "> 1 year" past that.</summary>
+    internal static string FormatEta(double seconds)
+    {
+        if (!double.IsFinite(seconds) || seconds > 365 * 86400.0) return "> 1 year";
+        var t = TimeSpan.FromSeconds(Math.Max(0, seconds));
+        return t.TotalDays >= 1 ? $"{(int)t.TotalDays}d {t:hh\\:mm}" : $"{t:hh\\:mm\\:ss}";
+    }
+
     private sealed class ConsoleObserver : ITrainingObserver
     {
         private readonly Stopwatch _sinceLine = Stopwatch.StartNew();
@@ -105,7 +113,7 @@ public static class TrainCommand
             else if (_sinceLine.Elapsed.TotalSeconds >= 10 || s.Iteration == s.EndIteration)
             {
                 string eta = s.EndIteration == long.MaxValue || s.IterationsPerSecond <= 0 ? ""
-                    : $"  ETA {TimeSpan.FromSeconds((s.EndIteration - s.Iteration) / s.IterationsPerSecond):hh\\:mm\\:ss}";
+                    : $"  ETA {FormatEta((s.EndIteration - s.Iteration) / s.IterationsPerSecond)}";
                 Console.WriteLine(text + eta);
                 _sinceLine.Restart();
             }
