@@ -35,9 +35,7 @@ public static class WavFile
         }
         // NAudio quietly shortens a data chunk that runs past the end of the file; a file cut
         // short (an interrupted copy or download) must not pass for a shorter recording.
-        var header = WavHeader.Read(new MemoryStream(bytes, writable: false), path);
-        if (header.Truncated)
-            throw WaveFlowException.ForFile(path, $"truncated: header says {header.DeclaredDataBytes} bytes of audio data, file has {header.AvailableDataBytes}");
+        WavHeader.Read(new MemoryStream(bytes, writable: false), path).ThrowIfTruncated(path);
         if (format.BlockAlign <= 0) throw WaveFlowException.ForFile(path, $"WAV header declares block align {format.BlockAlign}");
         if (data.Length % format.BlockAlign != 0)
             throw WaveFlowException.ForFile(path, $"truncated: {data.Length} bytes of audio data is not a whole number of {format.BlockAlign}-byte frames");

@@ -16,6 +16,13 @@ public sealed record WavHeader(int Format, int Channels, int SampleRate, int Bit
     /// <summary>True when the data chunk promises more bytes than the file holds.</summary>
     public bool Truncated => !SizeUnknown && DeclaredDataBytes > AvailableDataBytes;
 
+    /// <summary>Refuses a file cut short (an interrupted copy or download), naming <paramref name="path"/>.</summary>
+    public void ThrowIfTruncated(string path)
+    {
+        if (Truncated)
+            throw WaveFlowException.ForFile(path, $"truncated: header says {DeclaredDataBytes} bytes of audio data, file has {AvailableDataBytes}");
+    }
+
     /// <summary>Sample frames (one sample per channel) in the data chunk, as far as the file holds them.</summary>
     public long Frames => (SizeUnknown ? AvailableDataBytes : Math.Min(DeclaredDataBytes, AvailableDataBytes)) / Math.Max(1, Channels * BitsPerSample / 8);
 

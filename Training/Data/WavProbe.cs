@@ -19,8 +19,7 @@ public static class WavProbe
             throw WaveFlowException.ForFile(path, $"has {h.Channels} channels; training needs mono clips");
         if (h.Format is not (1 or 3 or 0xFFFE))
             throw WaveFlowException.ForFile(path, $"unsupported WAV format tag {h.Format} (PCM or IEEE float expected)");
-        if (h.Truncated)
-            throw WaveFlowException.ForFile(path, $"truncated: header says {h.DeclaredDataBytes} bytes of audio data, file has {h.AvailableDataBytes}");
+        h.ThrowIfTruncated(path);
         if (h.Frames == 0) throw WaveFlowException.ForFile(path, "has no samples");
         return h;
     }
