@@ -5,7 +5,15 @@ public static class ErrorReporter
 {
     public static int Report(Exception e, bool verbose)
     {
-        var (message, code) = e switch
+        var (message, code) = Describe(e);
+        Console.Error.WriteLine($"error: {message}");
+        if (verbose) Console.Error.WriteLine(e.ToString());
+        return code;
+    }
+
+    /// <summary>The one-line message and the exit code for <paramref name="e"/>.</summary>
+    public static (string Message, int ExitCode) Describe(Exception e) =>
+        e switch
         {
             WaveFlowException w => (w.Message, w.ExitCode),
             TypeInitializationException { InnerException: WaveFlowException w } => (w.Message, w.ExitCode),
@@ -15,8 +23,4 @@ public static class ErrorReporter
             OperationCanceledException => ("cancelled", 130),
             _ => ($"{e.GetType().Name}: {TorchRuntime.FirstLine(e)}", 1),
         };
-        Console.Error.WriteLine($"error: {message}");
-        if (verbose) Console.Error.WriteLine(e.ToString());
-        return code;
-    }
 }

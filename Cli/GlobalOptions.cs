@@ -27,6 +27,13 @@ public static class GlobalOptions
     /// <summary>Resolves --device and applies --threads; loads libtorch.</summary>
     public static TorchSharp.torch.Device ResolveDevice(ParseResult result)
     {
+        ApplyThreads(result);
+        return DeviceSpec.Resolve(result.GetValue(Device));
+    }
+
+    /// <summary>Loads libtorch and applies --threads.</summary>
+    public static void ApplyThreads(ParseResult result)
+    {
         TorchRuntime.EnsureLoaded();
         var threads = result.GetValue(Threads);
         if (threads is { } n)
@@ -34,6 +41,5 @@ public static class GlobalOptions
             if (n < 1) throw new WaveFlowException($"--threads {n}: must be at least 1");
             TorchSharp.torch.set_num_threads(n);
         }
-        return DeviceSpec.Resolve(result.GetValue(Device));
     }
 }

@@ -1,13 +1,19 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Spectre.Console;
 using WaveFlow.Training;
+using WaveFlow.Training.Distributed;
 
 namespace WaveFlow.Cli.Commands;
 
 /// <summary>
 /// <c>waveflow train --config configs/X.json --data DIR --out RUN [--resume] [--iterations N]</c>:
-/// trains (or continues) a run; Ctrl+C stops after the current step and writes a checkpoint.
+/// trains (or continues) a run; Ctrl+C or SIGTERM (what Slurm sends before preempting a job)
+/// stops after the current step and writes a checkpoint. Under <c>mpirun</c>/<c>srun</c> with
+/// <c>--distributed mpi|nccl</c> each process is one rank of a data-parallel job: rank 0 reports
+/// and writes the run folder, the others print only errors, prefixed with their rank, and an
+/// error on any rank ends the whole job.
 /// </summary>
 public static class TrainCommand
 {
@@ -18,37 +24,88 @@ public static class TrainCommand
         var output = new Option<string?>("--out") { Description = "run folder (default: train_config.output_directory)" };
         var resume = new Option<bool>("--resume") { Description = "continue the run in --out from its latest checkpoint, exactly" };
         var iterations = new Option<long?>("--iterations") { Description = "stop when this many iterations are done in total (overrides max_iterations)" };
-        var command = new Command("train", "Train a WaveFlow/WaveGlow vocoder on a speech corpus") { config, data, output, resume, iterations };
+        var distributed = new Option<string?>("--distributed")
+        {
+            Description = "none | mpi | nccl: one process per device, started by mpirun or srun (default: none; under a launcher, dist_config.dist_backend)",
+        };
+        var command = new Command("train", "Train a WaveFlow/WaveGlow vocoder on a speech corpus") { config, data, output, resume, iterations, distributed };
         command.SetAction(result =>
         {
-            var device = GlobalOptions.ResolveDevice(result);
-            var request = new TrainRequest(result.GetValue(config), result.GetValue(data), result.GetValue(output), device,
-                result.GetValue(resume), result.GetValue(iterations));
-            using var trainer = Trainer.Open(request);
-            using var cancel = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
-            {
-                if (cancel.IsCancellationRequested) return;            // a second Ctrl+C ends the process
-                e.Cancel = true;
-                cancel.Cancel();
-                AnsiConsole.MarkupLine("[yellow]stopping after this step; writing a checkpoint…[/]");
-            };
-            Console.CancelKeyPress += onCancel;
+            GlobalOptions.ApplyThreads(result);
+            string deviceSpec = result.GetValue(GlobalOptions.Device) ?? "auto";
+            var dist = PeekDistOptions(result.GetValue(config), result.GetValue(output), result.GetValue(resume));
+            var setup = DistributedLaunch.Start(DistributedLaunch.Resolve(result.GetValue(distributed), dist, deviceSpec), deviceSpec, dist);
+            using var group = setup.Group;
             try
             {
-                var observer = new ConsoleObserver();
-                long reached = AnsiConsole.Profile.Capabilities.Interactive
-                    ? RunWithProgress(trainer, observer, cancel.Token)
-                    : trainer.Run(observer, cancel.Token);
-                observer.Summary(trainer, reached);
-                return 0;
+                var request = new TrainRequest(result.GetValue(config), result.GetValue(data), result.GetValue(output), setup.Device,
+                    result.GetValue(resume), result.GetValue(iterations), group);
+                return Train(request, leader: group.Rank == 0);
             }
-            finally
+            catch (Exception e) when (group.WorldSize > 1)
             {
-                Console.CancelKeyPress -= onCancel;
+                // Any rank's error ends every rank: the others would wait in the next collective.
+                var (message, code) = ErrorReporter.Describe(e);
+                Console.Error.WriteLine($"rank {group.Rank}: error: {message}");
+                if (result.GetValue(GlobalOptions.Verbose)) Console.Error.WriteLine(e.ToString());
+                group.Abort(code);
+                return code;        // not reached: Abort ends the process
             }
         });
         return command;
+    }
+
+    private static int Train(TrainRequest request, bool leader)
+    {
+        using var trainer = Trainer.Open(request);
+        using var cancel = new CancellationTokenSource();
+        void Stop(string why)
+        {
+            if (cancel.IsCancellationRequested) return;
+            cancel.Cancel();
+            if (leader) AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(why)}: stopping after this step; writing a checkpoint…[/]");
+        }
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (cancel.IsCancellationRequested) return;            // a second Ctrl+C ends the process
+            e.Cancel = true;
+            Stop("Ctrl+C");
+        };
+        Console.CancelKeyPress += onCancel;
+        // SIGTERM: what Slurm and mpirun send before they end a job; treated like the first Ctrl+C.
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            Stop("SIGTERM");
+        });
+        try
+        {
+            if (!leader)
+            {
+                trainer.Run(null, cancel.Token);
+                return 0;
+            }
+            var observer = new ConsoleObserver();
+            long reached = AnsiConsole.Profile.Capabilities.Interactive
+                ? RunWithProgress(trainer, observer, cancel.Token)
+                : trainer.Run(observer, cancel.Token);
+            observer.Summary(trainer, reached);
+            return 0;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>dist_config of the config this run will use (--config, else the resumed run's
+    /// own), read before the process group starts; the trainer reads the config again.</summary>
+    private static DistOptions PeekDistOptions(string? configPath, string? outPath, bool resume)
+    {
+        if (!string.IsNullOrWhiteSpace(configPath)) return TrainingConfig.Load(configPath).Dist;
+        if (resume && !string.IsNullOrWhiteSpace(outPath) && File.Exists(new RunFolder(outPath).ConfigPath))
+            return TrainingConfig.Load(new RunFolder(outPath).ConfigPath).Dist;
+        return new DistOptions();
     }
 
     private static long RunWithProgress(Trainer trainer, ConsoleObserver observer, CancellationToken cancel)

@@ -10,7 +10,7 @@ namespace WaveFlow.Training;
 /// <code>
 /// { "train_config":    { TrainOptions keys },
 ///   "data_config":     { segment_length, training_files, + MelOptions keys },
-///   "dist_config":     { ... accepted and ignored: single-device training },
+///   "dist_config":     { DistOptions keys: engine and watchdog for multi-process runs },
 ///   "waveglow_config": { WaveGlowOptions keys, WN_config { ... } } }
 /// </code>
 /// Missing keys take NVIDIA's values; unknown keys and wrongly typed values are errors naming
@@ -18,6 +18,9 @@ namespace WaveFlow.Training;
 /// </summary>
 public sealed record TrainingConfig(TrainOptions Train, DataOptions Data, MelOptions Mel, WaveGlowOptions Model)
 {
+    /// <summary>The dist_config section (defaults when absent).</summary>
+    public DistOptions Dist { get; init; } = new();
+
     private static readonly string[] Sections = ["train_config", "data_config", "dist_config", "waveglow_config"];
 
     /// <summary>Where the config was read from (for messages and relative paths); not written.</summary>
@@ -57,8 +60,9 @@ public sealed record TrainingConfig(TrainOptions Train, DataOptions Data, MelOpt
             var data = StrictJson.Read<DataOptions>(dataSection, "data_config", source, melKeys);
             // The mel keys through the Audio project's one reader (mel_fmax null = Nyquist, as Tacotron2).
             var mel = MelOptions.FromJson(dataSection, source, "data_config.");
-            if (root.TryGetProperty("dist_config", out var dist) && dist.ValueKind != JsonValueKind.Object)
+            if (root.TryGetProperty("dist_config", out var distSection) && distSection.ValueKind != JsonValueKind.Object)
                 throw new WaveFlowException($"{source}: dist_config must be a JSON object");
+            var dist = StrictJson.Read<DistOptions>(Section("dist_config"), "dist_config", source);
 
             var waveglowSection = Section("waveglow_config");
             if (waveglowSection.ValueKind != JsonValueKind.Object)
@@ -75,7 +79,7 @@ public sealed record TrainingConfig(TrainOptions Train, DataOptions Data, MelOpt
             {
                 mel = mel with { NMelChannels = model.NMelChannels };
             }
-            var config = new TrainingConfig(train, data, mel, model) { Source = source };
+            var config = new TrainingConfig(train, data, mel, model) { Source = source, Dist = dist };
             config.Validate();
             return config;
         }
@@ -87,6 +91,7 @@ public sealed record TrainingConfig(TrainOptions Train, DataOptions Data, MelOpt
         Mel.Validate($"{Source}: data_config");
         Model.Validate($"{Source}: waveglow_config");
         Data.Validate(Source, Mel.HopLength, Model.NGroup);
+        Dist.Validate(Source);
     }
 
     /// <summary>The resolved config in NVIDIA's layout, every key present.</summary>
@@ -100,6 +105,7 @@ public sealed record TrainingConfig(TrainOptions Train, DataOptions Data, MelOpt
         {
             ["train_config"] = train,
             ["data_config"] = data,
+            ["dist_config"] = JsonSerializer.SerializeToNode(Dist, StrictJson.Options)!.AsObject(),
             ["waveglow_config"] = Model.ToJsonObject(),
         };
     }
@@ -122,7 +128,7 @@ public sealed record TrainingConfig(TrainOptions Train, DataOptions Data, MelOpt
                 if (!JsonNode.DeepEquals(value, b[key]))
                     throw new WaveFlowException($"{requested.Source}: {section}.{key} is {b[key]?.ToJsonString()}, but the run being resumed ({runConfigPath}) has {value?.ToJsonString()}; the model and data settings of a run cannot change");
         }
-        return this with { Train = requested.Train };
+        return this with { Train = requested.Train, Dist = requested.Dist };
     }
 
     /// <summary>

@@ -58,21 +58,28 @@ public sealed class SegmentSampler
         return SeededStream.Derive(_seed, Purpose.Crop, iteration, slot).NextInt(maxStart + 1);
     }
 
-    /// <summary>Builds the batch of <paramref name="iteration"/>, loading clips with <paramref name="load"/>.</summary>
-    public TrainingBatch Make(long iteration, IReadOnlyList<CorpusClip> clips, Func<CorpusClip, float[]> load)
+    /// <summary>Builds the batch of <paramref name="iteration"/>, loading clips with <paramref name="load"/>;
+    /// with <paramref name="firstSlot"/> and <paramref name="slots"/> only that part of it (one
+    /// rank's share of a global batch: the crops depend on the slot, so the parts of N ranks
+    /// together are exactly the batch one process would build).</summary>
+    public TrainingBatch Make(long iteration, IReadOnlyList<CorpusClip> clips, Func<CorpusClip, float[]> load, int firstSlot = 0, int? slots = null)
     {
+        int count = slots ?? _batchSize - firstSlot;
+        if (firstSlot < 0 || count < 1 || firstSlot + count > _batchSize)
+            throw new ArgumentOutOfRangeException(nameof(slots), $"slots [{firstSlot}, {firstSlot + count}) outside the batch of {_batchSize}");
         var indices = ClipsOf(iteration);
-        var audio = new float[_batchSize * _segmentLength];
-        var ids = new string[_batchSize];
-        for (int slot = 0; slot < _batchSize; slot++)
+        var audio = new float[count * _segmentLength];
+        var ids = new string[count];
+        for (int i = 0; i < count; i++)
         {
+            int slot = firstSlot + i;
             var clip = clips[indices[slot]];
             var samples = load(clip);
             int start = CropStart(iteration, slot, samples.Length);
             int n = Math.Min(_segmentLength, samples.Length - start);
-            samples.AsSpan(start, n).CopyTo(audio.AsSpan(slot * _segmentLength, n));   // the rest stays 0: padding
-            ids[slot] = clip.Id;
+            samples.AsSpan(start, n).CopyTo(audio.AsSpan(i * _segmentLength, n));   // the rest stays 0: padding
+            ids[i] = clip.Id;
         }
-        return new TrainingBatch(iteration, EpochOf(iteration), audio, _batchSize, _segmentLength, ids);
+        return new TrainingBatch(iteration, EpochOf(iteration), audio, count, _segmentLength, ids);
     }
 }

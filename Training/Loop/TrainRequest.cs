@@ -4,7 +4,8 @@ namespace WaveFlow.Training;
 /// What <c>waveflow train</c> asks for. <paramref name="ConfigPath"/> is required for a new run;
 /// with <paramref name="Resume"/> the run's own config.json is used and a given config may only
 /// change train_config. <paramref name="Iterations"/> is the iteration to stop at (a total, not
-/// a number of further steps), overriding train_config.max_iterations.
+/// a number of further steps), overriding train_config.max_iterations. <paramref name="Group"/>
+/// is the job's process group (null: this process trains alone).
 /// </summary>
 public sealed record TrainRequest(
     string? ConfigPath,
@@ -12,4 +13,5 @@ public sealed record TrainRequest(
     string? OutPath,
     TorchSharp.torch.Device Device,
     bool Resume = false,
-    long? Iterations = null);
+    long? Iterations = null,
+    Distributed.IProcessGroup? Group = null);

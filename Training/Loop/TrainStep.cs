@@ -1,44 +1,94 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using WaveFlow.Audio;
+using WaveFlow.Training.Distributed;
 using WaveFlow.Vocoder;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Training;
 
+/// <summary>What one step did: the loss (mean over all ranks), the gradient norm, the outcome,
+/// and whether any rank was asked to stop (every rank then stops after this step).</summary>
+public readonly record struct StepResult(double Loss, double GradNorm, StepOutcome Outcome, bool StopRequested);
+
 /// <summary>
 /// One optimisation step, as NVIDIA's train.py does it: crop batch → mel on the device →
 /// forward → WaveGlow NLL → backward → Adam; plus what train.py lacks: the loss and the global
 /// gradient norm are checked for NaN/∞ before anything is changed, and the norm is clipped.
+/// Data-parallel over a process group (Horovod's design): each rank runs its slice of the global
+/// batch, then one all-reduce sums the gradients (one flat buffer, see GradientBuffer) together
+/// with the loss and the "not finite" and "stop" flags, and every rank divides by the world size.
+/// The mean of the ranks' mean gradients over equal slices is the gradient of the mean loss over
+/// the whole global batch, so N ranks × batch B update exactly as 1 rank × batch N·B; and since
+/// clipping, skipping and stopping are decided on reduced values, every rank takes the same path.
 /// </summary>
-public sealed class TrainStep(WaveGlow model, optim.Optimizer optimizer, TorchMelSpectrogram melFrontEnd, Device device, double sigma, double gradClip)
+public sealed class TrainStep : IDisposable
 {
-    private readonly Parameter[] _parameters = model.parameters().ToArray();
+    private readonly WaveGlow _model;
+    private readonly optim.Optimizer _optimizer;
+    private readonly TorchMelSpectrogram _melFrontEnd;
+    private readonly Device _device;
+    private readonly double _sigma, _gradClip;
+    private readonly IProcessGroup _group;
+    private readonly Parameter[] _parameters;
+    private readonly GradientBuffer _buffer;
 
-    public (double Loss, double GradNorm, StepOutcome Outcome) Run(TrainingBatch batch, double learningRate)
+    public TrainStep(WaveGlow model, optim.Optimizer optimizer, TorchMelSpectrogram melFrontEnd, Device device, double sigma, double gradClip,
+        IProcessGroup? group = null)
+    {
+        (_model, _optimizer, _melFrontEnd, _device, _sigma, _gradClip) = (model, optimizer, melFrontEnd, device, sigma, gradClip);
+        _group = group ?? SingleProcessGroup.Instance;
+        _parameters = model.parameters().ToArray();
+        _buffer = new GradientBuffer(_parameters, device);
+    }
+
+    /// <summary>Gradients as the last step left them (averaged over ranks), for tests.</summary>
+    internal Tensor Gradients => _buffer.Gradients;
+
+    public StepResult Run(TrainingBatch batch, double learningRate, bool stopRequested = false)
     {
         using var scope = NewDisposeScope();
-        foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
-        model.train();
-        optimizer.zero_grad();
+        foreach (var group in _optimizer.ParamGroups) group.LearningRate = learningRate;
+        _model.train();
+        _optimizer.zero_grad();                                         // in place: the views stay
 
-        var audio = tensor(batch.Audio, [batch.BatchSize, batch.SegmentLength]).to(device);   // (B, L)
-        var mel = melFrontEnd.Compute(audio);                          // (B, n_mel, L/hop + 1), no grad
-        var (z, logSSum, logDetWSum) = model.Forward(audio, mel);       // z (B, n_group, L/n_group)
-        var loss = WaveGlowLoss.Compute(z, logSSum, logDetWSum, sigma);
-        double value = loss.item<float>();
-        if (!double.IsFinite(value)) return (value, double.NaN, StepOutcome.NonFiniteLoss);
+        var audio = tensor(batch.Audio, [batch.BatchSize, batch.SegmentLength]).to(_device);   // (B, L)
+        var mel = _melFrontEnd.Compute(audio);                          // (B, n_mel, L/hop + 1), no grad
+        var (z, logSSum, logDetWSum) = _model.Forward(audio, mel);       // z (B, n_group, L/n_group)
+        var loss = WaveGlowLoss.Compute(z, logSSum, logDetWSum, _sigma);
+        double local = loss.item<float>();
+        bool finite = double.IsFinite(local);
+        // A rank whose loss is not finite skips backward (its gradients stay 0) but still joins
+        // the all-reduce: returning early here would leave the other ranks waiting forever.
+        if (finite) loss.backward();
+        _buffer.SetControl(finite ? local : 0, !finite, stopRequested);
 
-        loss.backward();
+        int world = _group.WorldSize;
+        if (world > 1)
+        {
+            _group.AllReduceSum(_buffer.Flat);
+            _buffer.Gradients.div_(world);
+        }
+        var (lossSum, nonFinite, stops) = _buffer.ReadControl();
+        bool stop = stops > 0;
+        if (nonFinite > 0)
+        {
+            _optimizer.zero_grad();
+            return new StepResult(finite ? double.NaN : local, double.NaN, StepOutcome.NonFiniteLoss, stop);
+        }
+        double value = world > 1 ? lossSum / world : local;
+
         // Without clipping the norm is still computed (max_norm = ∞ scales by min(1, ∞) = 1):
         // it is logged, and a NaN/∞ norm means some gradient is poisoned.
-        double norm = nn.utils.clip_grad_norm_(_parameters, gradClip > 0 ? gradClip : double.PositiveInfinity);
+        double norm = nn.utils.clip_grad_norm_(_parameters, _gradClip > 0 ? _gradClip : double.PositiveInfinity);
         if (!double.IsFinite(norm))
         {
-            optimizer.zero_grad();
-            return (value, norm, StepOutcome.NonFiniteGradient);
+            _optimizer.zero_grad();
+            return new StepResult(value, norm, StepOutcome.NonFiniteGradient, stop);
         }
-        optimizer.step();
-        return (value, norm, StepOutcome.Stepped);
+        _optimizer.step();
+        return new StepResult(value, norm, StepOutcome.Stepped, stop);
     }
+
+    public void Dispose() => _buffer.Dispose();
 }

@@ -5,6 +5,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using WaveFlow.Audio;
 using WaveFlow.Serialization;
+using WaveFlow.Training.Distributed;
 using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 using static TorchSharp.torch;
@@ -15,8 +16,11 @@ namespace WaveFlow.Training;
 /// The training loop: NVIDIA's train.py (Adam on the WaveGlow NLL over random segment crops)
 /// plus a run folder, exact resume, validation, a NaN guard with rollback and TensorBoard logs.
 /// Create with <see cref="Open"/> (validates everything before writing), then <see cref="Run"/>.
+/// Data-parallel over the request's process group: every rank runs the same loop on its slice
+/// of each global batch (see TrainStep); rank 0 alone owns the run folder (checkpoints,
+/// <c>latest</c>, best, validation log, TensorBoard) and reports to the observer.
 /// </summary>
-public sealed class Trainer : IDisposable
+public sealed partial class Trainer : IDisposable
 {
     private readonly TrainingConfig _config;
     private readonly RunFolder _run;
@@ -29,7 +33,9 @@ public sealed class Trainer : IDisposable
     private readonly Validator _validator;
     private readonly LearningRateSchedule _schedule;
     private readonly StepGuard _guard;
-    private readonly TensorBoardWriter? _tensorboard;
+    private readonly IProcessGroup _group;
+    private readonly FaultInjection _faults = FaultInjection.FromEnvironment();
+    private TensorBoardWriter? _tensorboard;
     private readonly long _endIteration;
     private readonly bool _resumed;
     private TrainerState _state;
@@ -40,6 +46,8 @@ public sealed class Trainer : IDisposable
     public RunFolder RunFolder => _run;
     public long Iteration => _state.Iteration;
     public long EndIteration => _endIteration;
+    /// <summary>True on the rank that writes the run folder and reports (rank 0).</summary>
+    public bool IsLeader => _group.Rank == 0;
 
     /// <summary>Tests only: changes each batch before its step (e.g. to inject a NaN).</summary>
     internal Func<TrainingBatch, TrainingBatch>? BatchHook { get; set; }
@@ -47,6 +55,7 @@ public sealed class Trainer : IDisposable
     private Trainer(TrainingConfig config, RunFolder run, TrainingData data, TrainRequest request, bool resumed)
     {
         (_config, _run, _data, _device, _resumed) = (config, run, data, request.Device, resumed);
+        _group = request.Group ?? SingleProcessGroup.Instance;
         var train = config.Train;
         // On CUDA fp16_run stands for "fast math": TorchSharp 0.107 has no autocast/GradScaler,
         // and on the H100 NVIDIA's own AMP step was no faster than TF32 (NOTES.md: 239 vs 226 ms).
@@ -62,22 +71,24 @@ public sealed class Trainer : IDisposable
         _model.to(_device);
         _optimizer = torch.optim.Adam(_model.parameters(), train.LearningRate);
         _mel = new TorchMelSpectrogram(config.Mel, _device);
-        _step = new TrainStep(_model, _optimizer, _mel, _device, train.Sigma, train.GradClipThresh);
+        _step = new TrainStep(_model, _optimizer, _mel, _device, train.Sigma, train.GradClipThresh, _group);
         _validator = new Validator(data.ValidationAudio, _mel, _device, train.Sigma, train.Seed, config.Model.NGroup);
         _schedule = new LearningRateSchedule(train);
         _guard = new StepGuard(train.MaxNonfiniteInRow);
-        _state = new TrainerState { Seed = train.Seed, BatchesPerEpoch = data.Sampler.BatchesPerEpoch, LearningRate = train.LearningRate };
+        _state = new TrainerState { Seed = train.Seed, BatchesPerEpoch = data.Sampler.BatchesPerEpoch, LearningRate = train.LearningRate, WorldSize = _group.WorldSize };
 
         long byEpochs = (long)train.Epochs * data.Sampler.BatchesPerEpoch;
         long limit = request.Iterations ?? (train.MaxIterations > 0 ? train.MaxIterations : long.MaxValue);
         _endIteration = Math.Min(byEpochs, limit);
-        if (train.WithTensorboard) _tensorboard = new TensorBoardWriter(run.TensorBoardDir);
     }
 
     /// <summary>Reads the config, the data and (for --resume) the latest checkpoint; for a new run
-    /// writes the resolved config, the split and checkpoint 0. Bad input throws before any write.</summary>
+    /// writes the resolved config, the split and checkpoint 0. Bad input throws before any write;
+    /// with several ranks, nothing is written before all of them have checked that they train
+    /// the same config, data split and model.</summary>
     public static Trainer Open(TrainRequest request)
     {
+        var group = request.Group ?? SingleProcessGroup.Instance;
         TrainingConfig config;
         RunFolder? existing = null;
         IReadOnlyList<string> resumeChanges = [];
@@ -89,7 +100,7 @@ public sealed class Trainer : IDisposable
             if (!string.IsNullOrWhiteSpace(request.ConfigPath))
             {
                 var requested = TrainingConfig.Load(request.ConfigPath);
-                resumeChanges = config.TrainChanges(requested);
+                resumeChanges = config.TrainChanges(requested).Select(c => $"resumed with a changed train_config: {c}").ToList();
                 config = config.ForResume(requested, existing.ConfigPath);
             }
         }
@@ -99,26 +110,32 @@ public sealed class Trainer : IDisposable
             config = TrainingConfig.Load(request.ConfigPath);
         }
         if (request.Iterations is < 0) throw new WaveFlowException($"--iterations {request.Iterations}: must be ≥ 0");
-        var data = TrainingData.Prepare(config, request, existing);
+        var data = TrainingData.Prepare(config, request, existing, group.WorldSize);
         var outPath = request.OutPath ?? config.Train.OutputDirectory;
-        var run = existing ?? RunFolder.CreateNew(outPath);
+        var run = existing ?? (group.Rank == 0 ? RunFolder.ForNew(outPath) : new RunFolder(outPath));
 
         var trainer = new Trainer(config, run, data, request, existing is not null) { _resumeChanges = resumeChanges };
         try
         {
+            trainer.CheckSameOnEveryRank(request);
             if (existing is not null)
             {
-                AtomicFile.WriteAllBytes(run.ConfigPath, System.Text.Encoding.UTF8.GetBytes(config.ToJson()));
-                var latest = run.LatestIteration() ?? throw WaveFlowException.ForFile(run.LatestPointer, "not found: the run has no checkpoint to resume from");
-                trainer.Restore(latest, restoreCounters: true);
+                if (trainer.IsLeader) AtomicFile.WriteAllBytes(run.ConfigPath, System.Text.Encoding.UTF8.GetBytes(config.ToJson()));
+                trainer.RestoreEverywhere(rollback: false);
             }
             else
             {
-                if (!string.IsNullOrWhiteSpace(config.Train.CheckpointPath)) trainer.WarmStart(config.Train.CheckpointPath);
-                AtomicFile.WriteAllBytes(run.ConfigPath, System.Text.Encoding.UTF8.GetBytes(config.ToJson()));
-                data.Split.Write(run.Root);
-                trainer.SaveCheckpoint();
+                if (trainer.IsLeader)
+                {
+                    run.Create();
+                    if (!string.IsNullOrWhiteSpace(config.Train.CheckpointPath)) trainer.WarmStart(config.Train.CheckpointPath);
+                    AtomicFile.WriteAllBytes(run.ConfigPath, System.Text.Encoding.UTF8.GetBytes(config.ToJson()));
+                    data.Split.Write(run.Root);
+                }
+                trainer.BroadcastParameters();      // warm-started weights (or the seeded init) from rank 0
+                if (trainer.IsLeader) trainer.SaveCheckpoint();
             }
+            if (trainer.IsLeader && config.Train.WithTensorboard) trainer._tensorboard = new TensorBoardWriter(run.TensorBoardDir);
             return trainer;
         }
         catch
@@ -137,26 +154,29 @@ public sealed class Trainer : IDisposable
         observer.OnStart(new TrainingPlan(_run.Root, _device.ToString(), _resumed, _state.Iteration, _endIteration,
             _data.Split.Train.Count, _data.Split.Validation.Count, _data.Split.Test.Count, _data.Sampler.BatchesPerEpoch,
             _model.parameters().Sum(p => p.numel())));
-        foreach (var change in _resumeChanges) observer.OnMessage($"resumed with a changed train_config: {change}");
+        foreach (var change in _resumeChanges) observer.OnMessage(change);
         if (_device.type == DeviceType.CUDA && train.Fp16Run)
             observer.OnMessage("fp16_run: TorchSharp has no autocast; training in float32 with TF32 matmuls/convolutions");
 
         var clips = _data.Split.Train;
-        int rate = _data.SampleRate;
+        int rate = _data.SampleRate, perRank = train.BatchSize, rank = _group.Rank;
+        // With several ranks, a stop request (Ctrl+C, SIGTERM) travels in the step's all-reduce,
+        // so every rank stops after the same step; nothing may stop one rank alone.
+        bool alone = _group.WorldSize == 1;
         using var prefetch = new BatchPrefetcher(
-            i => _data.Sampler.Make(i, clips, c => TrainingData.Load(c, rate)),
+            i => _data.Sampler.Make(i, clips, c => TrainingData.Load(c, rate), rank * perRank, perRank),
             _state.Iteration, _endIteration, train.PrefetchBatches);
         var clock = Stopwatch.StartNew();
         double startElapsed = _state.ElapsedSeconds, rate_ = 0;
         long lastSaved = _state.Iteration;
         var lastTick = clock.Elapsed;
 
-        while (_state.Iteration < _endIteration && !cancel.IsCancellationRequested)
+        while (_state.Iteration < _endIteration && !(alone && cancel.IsCancellationRequested))
         {
             TrainingBatch batch;
             try
             {
-                batch = prefetch.Next(cancel) ?? ReaderEndedEarly();
+                batch = prefetch.Next(alone ? cancel : CancellationToken.None) ?? ReaderEndedEarly();
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
@@ -164,8 +184,9 @@ public sealed class Trainer : IDisposable
             }
             if (BatchHook is not null) batch = BatchHook(batch);
             long it = _state.Iteration;
+            batch = _faults.Apply(batch, rank, it + 1);
             double lr = _schedule.At(it);
-            var (loss, norm, outcome) = _step.Run(batch, lr);
+            var (loss, norm, outcome, stop) = _step.Run(batch, lr, cancel.IsCancellationRequested);
             bool rollback = _guard.Record(outcome);
             _state = _state with
             {
@@ -186,8 +207,7 @@ public sealed class Trainer : IDisposable
                 observer.OnMessage($"iteration {it + 1}: {(outcome == StepOutcome.NonFiniteLoss ? $"loss {loss}" : $"gradient norm {norm}")}, step skipped ({_guard.SkippedTotal} so far)");
             if (rollback)
             {
-                long back = _run.LatestIteration() ?? 0;
-                Restore(back, restoreCounters: false);
+                long back = RestoreEverywhere(rollback: true);
                 _state = _state with { Rollbacks = _state.Rollbacks + 1 };
                 observer.OnMessage($"iteration {it + 1}: {train.MaxNonfiniteInRow} non-finite steps in a row; weights and optimizer rolled back to checkpoint {back}");
             }
@@ -209,6 +229,11 @@ public sealed class Trainer : IDisposable
                 lastSaved = it + 1;
                 observer.OnMessage($"checkpoint {_run.ModelPath(it + 1)}");
             }
+            if (stop && !alone)
+            {
+                observer.OnMessage($"iteration {it + 1}: a rank was asked to stop; every rank stops here");
+                break;
+            }
         }
         if (_state.Iteration != lastSaved)
         {
@@ -216,6 +241,7 @@ public sealed class Trainer : IDisposable
             observer.OnMessage($"checkpoint {_run.ModelPath(_state.Iteration)}");
         }
         _tensorboard?.Flush();
+        _group.Barrier();          // the job ends when rank 0's last checkpoint is on disk
         return _state.Iteration;
 
         static TrainingBatch ReaderEndedEarly() => throw new WaveFlowException("the data reader stopped before the last iteration");
@@ -225,13 +251,15 @@ public sealed class Trainer : IDisposable
     public ValidationReport Validate(ITrainingObserver? observer = null, double trainLoss = double.NaN)
     {
         var clock = Stopwatch.StartNew();
-        var result = _validator.Run(_model);
+        var result = _validator.Run(_model, _group);
         long it = _state.Iteration;
         bool best = double.IsFinite(result.Nll) && (_state.BestValidationNll is not { } b || result.Nll < b);
+        if (best) _state = _state with { BestValidationNll = result.Nll, BestIteration = it };
+        var report = new ValidationReport(it, result.Nll, result.LogMelL1, best, clock.Elapsed.TotalSeconds);
+        if (!IsLeader) return report;
         if (best)
         {
             WaveFlowCheckpoint.Save(_run.BestModelPath, _model, _config.Model, _config.Mel, it, Extra("best"));
-            _state = _state with { BestValidationNll = result.Nll, BestIteration = it };
             _run.RecordBest(new JsonObject
             {
                 ["iteration"] = it,
@@ -255,61 +283,14 @@ public sealed class Trainer : IDisposable
                 _referenceLogged = true;
             }
         }
-        var report = new ValidationReport(it, result.Nll, result.LogMelL1, best, clock.Elapsed.TotalSeconds);
         observer?.OnValidation(report);
         return report;
-    }
-
-    private Dictionary<string, string> Extra(string kind) => new()
-    {
-        ["waveflow.kind"] = kind,
-        ["waveflow.train_config"] = _config.ToJsonObject()["train_config"]!.ToJsonString(),
-        ["waveflow.iteration"] = _state.Iteration.ToString(CultureInfo.InvariantCulture),
-    };
-
-    /// <summary>Writes weights, then trainer state, then moves <c>latest</c> (see RunFolder).</summary>
-    private void SaveCheckpoint()
-    {
-        long it = _state.Iteration;
-        WaveFlowCheckpoint.Save(_run.ModelPath(it), _model, _config.Model, _config.Mel, it, Extra("training"));
-        _state.Save(_run.StatePath(it), w => _optimizer.save_state_dict(w));
-        _run.Commit(it, _config.Train.KeepLast);
-    }
-
-    /// <summary>Loads weights and optimizer of checkpoint <paramref name="iteration"/> in place;
-    /// with <paramref name="restoreCounters"/> (resume) also the iteration and counters.</summary>
-    private void Restore(long iteration, bool restoreCounters)
-    {
-        ModelWeights.LoadInto(_model, _run.ModelPath(iteration));
-        var saved = TrainerState.Load(_run.StatePath(iteration), r => _optimizer.load_state_dict(r));
-        if (!restoreCounters) return;
-        if (saved.Seed != _config.Train.Seed)
-            throw WaveFlowException.ForFile(_run.StatePath(iteration), $"was trained with seed {saved.Seed}, the config says {_config.Train.Seed}");
-        _state = saved;
-        _guard.SkippedTotal = saved.SkippedNonfinite;
-        _guard.InRow = saved.NonfiniteInRow;
-    }
-
-    /// <summary>NVIDIA's checkpoint_path: start from another model's weights (same shapes).</summary>
-    private void WarmStart(string path)
-    {
-        var loaded = CheckpointLoader.Load(path, _device);
-        using (loaded.Model)
-        {
-            var source = loaded.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-            using var noGrad = no_grad();
-            foreach (var (name, p) in _model.named_parameters())
-            {
-                if (!source.TryGetValue(name, out var s) || !s.shape.SequenceEqual(p.shape))
-                    throw WaveFlowException.ForFile(path, $"train_config.checkpoint_path: {name} is missing or has another shape than this config's model");
-                p.copy_(s);
-            }
-        }
     }
 
     public void Dispose()
     {
         _tensorboard?.Dispose();
+        _step.Dispose();
         _optimizer.Dispose();
         _mel.Dispose();
         _model.Dispose();

@@ -14,7 +14,9 @@ public sealed class TrainingData
     public required IReadOnlyList<float[]> ValidationAudio { get; init; }
     public required int SampleRate { get; init; }
 
-    public static TrainingData Prepare(TrainingConfig config, TrainRequest request, RunFolder? existingRun)
+    /// <summary>With <paramref name="worldSize"/> processes the sampler draws global batches of
+    /// world × batch_size clips, of which each rank takes its own batch_size slots.</summary>
+    public static TrainingData Prepare(TrainingConfig config, TrainRequest request, RunFolder? existingRun, int worldSize = 1)
     {
         DataSplit split;
         if (existingRun is not null)
@@ -38,7 +40,10 @@ public sealed class TrainingData
 
         int rate = config.Mel.SamplingRate;
         foreach (var clip in split.Train.Concat(split.Validation)) WavProbe.Check(clip.WavPath, rate);
-        var sampler = new SegmentSampler(split.Train.Count, config.Train.BatchSize, config.Data.SegmentLength, config.Train.Seed);
+        int global = config.Train.BatchSize * worldSize;
+        if (worldSize > 1 && split.Train.Count < global)
+            throw new WaveFlowException($"{worldSize} processes × train_config.batch_size {config.Train.BatchSize} = {global} clips per step, but the run has {split.Train.Count} training clips; lower batch_size or start fewer processes");
+        var sampler = new SegmentSampler(split.Train.Count, config.Train.BatchSize * worldSize, config.Data.SegmentLength, config.Train.Seed);
         var validation = split.Validation
             .Select(c => Validator.Trim(Load(c, rate), config.Train.ValidationSegmentLength, config.Model.NGroup))
             .ToList();

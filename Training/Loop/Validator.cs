@@ -47,8 +47,12 @@ public sealed class Validator
         return new FloatArray(cpu.data<float>().ToArray(), cpu.shape);
     }
 
-    public ValidationResult Run(WaveGlow model)
+    /// <summary>Validates on all clips; with a process group of several ranks each rank takes
+    /// every world-th clip (rank 0 the first, whose audio is returned for listening) and the sums
+    /// are all-reduced, so every rank returns the same NLL and L1 as one process would.</summary>
+    public ValidationResult Run(WaveGlow model, Distributed.IProcessGroup? group = null)
     {
+        int rank = group?.Rank ?? 0, world = group?.WorldSize ?? 1;
         bool wasTraining = model.training;
         model.eval();
         try
@@ -58,7 +62,7 @@ public sealed class Validator
             long samples = 0;
             float[] firstSynth = [];
             FloatArray? firstMel = null, firstSynthMel = null;
-            for (int i = 0; i < _clips.Count; i++)
+            for (int i = rank; i < _clips.Count; i += world)
             {
                 using var scope = NewDisposeScope();
                 var clip = _clips[i];
@@ -76,7 +80,15 @@ public sealed class Validator
                 l1Sum += SpectralMetrics.LogMelL1(reference, estimate);
                 if (i == 0) (firstSynth, firstMel, firstSynthMel) = (synth.cpu().data<float>().ToArray(), reference, estimate);
             }
-            return new ValidationResult(nllSum / samples, l1Sum / _clips.Count, _clips[0], firstSynth, firstMel!, firstSynthMel!);
+            if (world > 1)
+            {
+                var sums = new[] { nllSum, samples, l1Sum };
+                group!.AllReduceSum(sums);
+                (nllSum, samples, l1Sum) = (sums[0], (long)sums[1], sums[2]);
+            }
+            firstMel ??= new FloatArray([], [0, 0]);          // ranks other than 0 do not hold clip 0
+            firstSynthMel ??= firstMel;
+            return new ValidationResult(nllSum / samples, l1Sum / _clips.Count, _clips[0], firstSynth, firstMel, firstSynthMel);
         }
         finally
         {

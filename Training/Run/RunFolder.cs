@@ -39,12 +39,22 @@ public sealed class RunFolder(string root)
     /// <summary>A new run: refuses a folder that already holds one (nothing is overwritten).</summary>
     public static RunFolder CreateNew(string root)
     {
+        var run = ForNew(root);
+        run.Create();
+        return run;
+    }
+
+    /// <summary>A folder for a new run, checked (it must not hold a run) but not yet created.</summary>
+    public static RunFolder ForNew(string root)
+    {
         var run = new RunFolder(root);
         if (File.Exists(run.ConfigPath) || File.Exists(run.LatestPointer))
             throw WaveFlowException.ForFile(run.Root, "already holds a training run; pass --resume to continue it, or choose another --out");
-        Directory.CreateDirectory(run.CheckpointDir);
         return run;
     }
+
+    /// <summary>Creates the folder of a new run.</summary>
+    public void Create() => Directory.CreateDirectory(CheckpointDir);
 
     /// <summary>An existing run, for --resume.</summary>
     public static RunFolder OpenExisting(string root)

@@ -20,6 +20,9 @@ public sealed record TrainerState
     [JsonPropertyName("epoch")] public long Epoch { get; init; }
     [JsonPropertyName("seed")] public long Seed { get; init; }
     [JsonPropertyName("batches_per_epoch")] public int BatchesPerEpoch { get; init; }
+    /// <summary>Processes that trained the run (the global batch is world_size × batch_size);
+    /// states written before multi-process training existed read as 1.</summary>
+    [JsonPropertyName("world_size")] public int WorldSize { get; init; } = 1;
     [JsonPropertyName("optimizer_steps")] public long OptimizerSteps { get; init; }
     [JsonPropertyName("skipped_nonfinite")] public long SkippedNonfinite { get; init; }
     [JsonPropertyName("nonfinite_in_row")] public int NonfiniteInRow { get; init; }
