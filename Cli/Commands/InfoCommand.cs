@@ -1,13 +1,14 @@
 using System.CommandLine;
 using Spectre.Console;
 using TorchSharp;
+using WaveFlow.Training.Distributed;
 using WaveFlow.Vocoder.Checkpoints;
 
 namespace WaveFlow.Cli.Commands;
 
 /// <summary>
 /// <c>waveflow info [CHECKPOINT] [--selftest]</c>: versions, where libtorch came from, threads,
-/// CUDA devices; with a checkpoint, what it holds (kind, step, block structure, flow variant, mel settings).
+/// CUDA devices, the MPI and NCCL libraries for distributed training; with a checkpoint, what it holds (kind, step, block structure, flow variant, mel settings).
 /// </summary>
 public static class InfoCommand
 {
@@ -32,6 +33,8 @@ public static class InfoCommand
             foreach (var d in CudaDevices.List())
                 table.AddRow($"  cuda:{d.Index}", Markup.Escape($"{d.Name}, {d.TotalBytes / (1024.0 * 1024 * 1024):F1} GiB"));
             table.AddRow("--device", GlobalOptions.ResolveDevice(result).ToString());
+            table.AddRow("MPI (train --distributed)", Markup.Escape(DistributedLibraries.Mpi()));
+            table.AddRow("NCCL (train --distributed nccl)", Markup.Escape(DistributedLibraries.Nccl()));
             AnsiConsole.Write(table);
             if (result.GetValue(checkpoint) is { } path) DescribeCheckpoint(path, result.GetValue(config));
 

@@ -64,10 +64,10 @@ public sealed class TrainStep : IDisposable
         _buffer.SetControl(finite ? local : 0, !finite, stopRequested);
 
         int world = _group.WorldSize;
-        if (world > 1)
+        if (_group is not SingleProcessGroup)      // a job of one MPI/NCCL rank still runs the collective
         {
             _group.AllReduceSum(_buffer.Flat);
-            _buffer.Gradients.div_(world);
+            if (world > 1) _buffer.Gradients.div_(world);
         }
         var (lossSum, nonFinite, stops) = _buffer.ReadControl();
         bool stop = stops > 0;
