@@ -190,7 +190,11 @@ public static class TrainCommand
             var table = new Table().AddColumns("", "").HideHeaders().Border(TableBorder.Rounded);
             table.AddRow("run", Markup.Escape(trainer.RunFolder.Root));
             table.AddRow("iterations", reached.ToString("N0"));
-            if (_lastStep is { } s) table.AddRow("last loss", $"{s.Loss:F4} ({s.IterationsPerSecond:G3} it/s)");
+            if (_lastStep is { } s)
+            {
+                table.AddRow("last loss", $"{s.Loss:F4} ({s.IterationsPerSecond:G3} it/s)");
+                if (s.WorldSize > 1) table.AddRow("processes", $"{s.WorldSize}; gradient all-reduce {100 * s.AllReduceShare:F1} % of the step time");
+            }
             if (_last is { } v) table.AddRow("last validation", $"NLL {v.Nll:F4}, log-mel L1 {v.LogMelL1:F3}");
             table.AddRow("best weights", Markup.Escape(File.Exists(trainer.RunFolder.BestModelPath) ? trainer.RunFolder.BestModelPath : "(no validation yet)"));
             table.AddRow("continue with", Markup.Escape($"waveflow train --out {trainer.RunFolder.Root} --resume"));

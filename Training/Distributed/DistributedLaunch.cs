@@ -51,7 +51,11 @@ public static class DistributedLaunch
                 throw new WaveFlowException($"--distributed none: this process is one of {n} started by a launcher; each would train alone into the same run folder (use --distributed mpi or nccl)");
             return new DistributedSetup(SingleProcessGroup.Instance, DeviceSpec.Resolve(deviceSpec));
         }
-        var mpi = MpiProcessGroup.Initialize(TimeSpan.FromSeconds(config.WatchdogSeconds));
+        var watchdog = TimeSpan.FromSeconds(config.WatchdogSeconds);
+        // NCCL on one GPU without a launcher needs no MPI: its host side is a single process.
+        IHostGroup mpi = backend == "nccl" && LauncherWorldSize() is null or 1
+            ? new LocalHostGroup(watchdog)
+            : MpiProcessGroup.Initialize(watchdog);
         try
         {
             var device = RankDevice(deviceSpec, mpi, backend);
@@ -74,7 +78,7 @@ public static class DistributedLaunch
         return s.StartsWith("cuda", StringComparison.Ordinal) || (s is "" or "auto" && cuda_is_available());
     }
 
-    private static Device RankDevice(string spec, MpiProcessGroup mpi, string backend)
+    private static Device RankDevice(string spec, IHostGroup mpi, string backend)
     {
         var s = spec.Trim().ToLowerInvariant();
         if (!WantsCuda(spec))

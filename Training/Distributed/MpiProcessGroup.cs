@@ -12,7 +12,7 @@ namespace WaveFlow.Training.Distributed;
 /// host memory (Debian's Open MPI is not CUDA-aware), which is what lets several ranks share
 /// one GPU. Every collective runs under the <see cref="CollectiveWatchdog"/>.
 /// </summary>
-public sealed class MpiProcessGroup : IProcessGroup
+public sealed class MpiProcessGroup : IHostGroup
 {
     // MPI counts are C ints: larger buffers go in chunks of this many elements.
     private const int MaxCount = 1 << 30;
@@ -55,18 +55,16 @@ public sealed class MpiProcessGroup : IProcessGroup
         return group;
     }
 
-    /// <summary>Runs before the job is aborted (NCCL aborts its communicator there).</summary>
-    internal void OnAbort(Action action) => _beforeAbort = action;
+    public void OnAbort(Action action) => _beforeAbort = action;
 
-    /// <summary>Adds an asynchronous-error check to the watchdog (NCCL's), replacing the watchdog.</summary>
-    internal void WatchAlso(Func<string?> poll)
+    public void WatchAlso(Func<string?> poll)
     {
         var timeout = _watchdog!.Timeout;
         _watchdog.Dispose();
         _watchdog = new CollectiveWatchdog(timeout, AbortFromWatchdog, poll);
     }
 
-    internal CollectiveWatchdog.Span Watch(string what) => _watchdog!.Enter(what);
+    public CollectiveWatchdog.Span Watch(string what) => _watchdog!.Enter(what);
 
     public void AllReduceSum(Tensor values)
     {

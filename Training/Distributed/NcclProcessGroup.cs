@@ -11,11 +11,11 @@ namespace WaveFlow.Training.Distributed;
 /// enqueued on the legacy default stream, the one libtorch uses, so it is ordered after the
 /// backward pass and before the optimizer without extra events; each collective then waits for
 /// the device, so the watchdog sees a hang and NCCL's asynchronous errors are checked.
-/// Host-side collectives (flags, bytes) go over MPI.
+/// Host-side collectives (flags, bytes) go over MPI, or are identities in a one-process job.
 /// </summary>
 public sealed class NcclProcessGroup : IProcessGroup
 {
-    private readonly MpiProcessGroup _mpi;
+    private readonly IHostGroup _mpi;
     private readonly NcclLibrary _nccl;
     private readonly Device _device;
     private IntPtr _comm;
@@ -27,11 +27,11 @@ public sealed class NcclProcessGroup : IProcessGroup
     public int LocalSize => _mpi.LocalSize;
     public Device Device => _device;
 
-    private NcclProcessGroup(MpiProcessGroup mpi, NcclLibrary nccl, Device device, IntPtr comm) =>
+    private NcclProcessGroup(IHostGroup mpi, NcclLibrary nccl, Device device, IntPtr comm) =>
         (_mpi, _nccl, _device, _comm) = (mpi, nccl, device, comm);
 
     /// <summary>One communicator over all ranks on <paramref name="device"/> (a CUDA device).</summary>
-    public static NcclProcessGroup Initialize(MpiProcessGroup mpi, Device device)
+    public static NcclProcessGroup Initialize(IHostGroup mpi, Device device)
     {
         if (device.type != DeviceType.CUDA) throw new WaveFlowException($"--distributed nccl: needs --device cuda, got {device}");
         var nccl = NcclLibrary.Get();
@@ -51,7 +51,7 @@ public sealed class NcclProcessGroup : IProcessGroup
 
     /// <summary>NCCL refuses two ranks on one GPU ("Duplicate GPU detected") with a message that
     /// does not say which ranks; this check names them before NCCL is asked.</summary>
-    private static void RefuseSharedGpus(MpiProcessGroup mpi, int device)
+    private static void RefuseSharedGpus(IHostGroup mpi, int device)
     {
         // Every rank's (host hash, device + 1) in its own slots, summed: a gather made of an all-reduce.
         var slots = new double[2 * mpi.WorldSize];

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using TorchSharp;
 using TorchSharp.Modules;
 using WaveFlow.Audio;
@@ -8,8 +9,9 @@ using static TorchSharp.torch;
 namespace WaveFlow.Training;
 
 /// <summary>What one step did: the loss (mean over all ranks), the gradient norm, the outcome,
-/// and whether any rank was asked to stop (every rank then stops after this step).</summary>
-public readonly record struct StepResult(double Loss, double GradNorm, StepOutcome Outcome, bool StopRequested);
+/// whether any rank was asked to stop (every rank then stops after this step), and the seconds
+/// spent in the all-reduce (waiting for the slowest rank included).</summary>
+public readonly record struct StepResult(double Loss, double GradNorm, StepOutcome Outcome, bool StopRequested, double AllReduceSeconds = 0);
 
 /// <summary>
 /// One optimisation step, as NVIDIA's train.py does it: crop batch → mel on the device →
@@ -64,9 +66,12 @@ public sealed class TrainStep : IDisposable
         _buffer.SetControl(finite ? local : 0, !finite, stopRequested);
 
         int world = _group.WorldSize;
+        double reduceSeconds = 0;
         if (_group is not SingleProcessGroup)      // a job of one MPI/NCCL rank still runs the collective
         {
+            long start = Stopwatch.GetTimestamp();
             _group.AllReduceSum(_buffer.Flat);
+            reduceSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             if (world > 1) _buffer.Gradients.div_(world);
         }
         var (lossSum, nonFinite, stops) = _buffer.ReadControl();
@@ -74,7 +79,7 @@ public sealed class TrainStep : IDisposable
         if (nonFinite > 0)
         {
             _optimizer.zero_grad();
-            return new StepResult(finite ? double.NaN : local, double.NaN, StepOutcome.NonFiniteLoss, stop);
+            return new StepResult(finite ? double.NaN : local, double.NaN, StepOutcome.NonFiniteLoss, stop, reduceSeconds);
         }
         double value = world > 1 ? lossSum / world : local;
 
@@ -84,10 +89,10 @@ public sealed class TrainStep : IDisposable
         if (!double.IsFinite(norm))
         {
             _optimizer.zero_grad();
-            return new StepResult(value, norm, StepOutcome.NonFiniteGradient, stop);
+            return new StepResult(value, norm, StepOutcome.NonFiniteGradient, stop, reduceSeconds);
         }
         _optimizer.step();
-        return new StepResult(value, norm, StepOutcome.Stepped, stop);
+        return new StepResult(value, norm, StepOutcome.Stepped, stop, reduceSeconds);
     }
 
     public void Dispose() => _buffer.Dispose();

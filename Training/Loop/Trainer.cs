@@ -167,7 +167,7 @@ public sealed partial class Trainer : IDisposable
             i => _data.Sampler.Make(i, clips, c => TrainingData.Load(c, rate), rank * perRank, perRank),
             _state.Iteration, _endIteration, train.PrefetchBatches);
         var clock = Stopwatch.StartNew();
-        double startElapsed = _state.ElapsedSeconds, rate_ = 0;
+        double startElapsed = _state.ElapsedSeconds, rate_ = 0, reduceShare = -1;
         long lastSaved = _state.Iteration;
         var lastTick = clock.Elapsed;
 
@@ -186,7 +186,7 @@ public sealed partial class Trainer : IDisposable
             long it = _state.Iteration;
             batch = _faults.Apply(batch, rank, it + 1);
             double lr = _schedule.At(it);
-            var (loss, norm, outcome, stop) = _step.Run(batch, lr, cancel.IsCancellationRequested);
+            var (loss, norm, outcome, stop, reduceSeconds) = _step.Run(batch, lr, cancel.IsCancellationRequested);
             bool rollback = _guard.Record(outcome);
             _state = _state with
             {
@@ -202,6 +202,8 @@ public sealed partial class Trainer : IDisposable
             double dt = (now - lastTick).TotalSeconds;
             lastTick = now;
             rate_ = rate_ == 0 ? 1 / Math.Max(dt, 1e-9) : 0.9 * rate_ + 0.1 / Math.Max(dt, 1e-9);   // smoothed it/s
+            double share = Math.Clamp(reduceSeconds / Math.Max(dt, 1e-9), 0, 1);
+            reduceShare = reduceShare < 0 ? share : 0.9 * reduceShare + 0.1 * share;
 
             if (outcome != StepOutcome.Stepped)
                 observer.OnMessage($"iteration {it + 1}: {(outcome == StepOutcome.NonFiniteLoss ? $"loss {loss}" : $"gradient norm {norm}")}, step skipped ({_guard.SkippedTotal} so far)");
@@ -218,8 +220,10 @@ public sealed partial class Trainer : IDisposable
                 _tensorboard.AddScalar("train/grad_norm", norm, it + 1);
                 _tensorboard.AddScalar("train/iterations_per_second", rate_, it + 1);
                 if (_state.SkippedNonfinite > 0) _tensorboard.AddScalar("train/skipped_nonfinite", _state.SkippedNonfinite, it + 1);
+                if (!alone) _tensorboard.AddScalar("train/allreduce_share", reduceShare, it + 1);
             }
-            observer.OnStep(new StepReport(it + 1, _endIteration, _state.Epoch, loss, norm, lr, rate_, outcome, _guard.SkippedTotal));
+            observer.OnStep(new StepReport(it + 1, _endIteration, _state.Epoch, loss, norm, lr, rate_, outcome, _guard.SkippedTotal,
+                Math.Max(reduceShare, 0), _group.WorldSize));
 
             bool validate = (it + 1) % train.ItersPerValidation == 0;
             if (validate) Validate(observer, loss);

@@ -5,10 +5,12 @@ public sealed record TrainingPlan(
     string RunFolder, string Device, bool Resumed, long StartIteration, long EndIteration,
     int TrainClips, int ValidationClips, int TestClips, int BatchesPerEpoch, long Parameters);
 
-/// <summary>One finished iteration. <c>Iteration</c> counts iterations done, this one included.</summary>
+/// <summary>One finished iteration. <c>Iteration</c> counts iterations done, this one included.
+/// <c>AllReduceShare</c>: the share of the step's time spent in the gradient all-reduce (smoothed;
+/// 0 for a single process), <c>WorldSize</c>: processes in the job.</summary>
 public sealed record StepReport(
     long Iteration, long EndIteration, long Epoch, double Loss, double GradNorm, double LearningRate,
-    double IterationsPerSecond, StepOutcome Outcome, long SkippedTotal);
+    double IterationsPerSecond, StepOutcome Outcome, long SkippedTotal, double AllReduceShare = 0, int WorldSize = 1);
 
 /// <summary>How an iteration ended.</summary>
 public enum StepOutcome
