@@ -125,6 +125,18 @@ public class MpiTrainingTests
         Assert.True(MaxRelative(Weights(tmp["stopped"], end), Weights(tmp["straight"], end)) <= 1e-6);
         AssertSameLosses(Losses(tmp["straight"]), Losses(tmp["stopped"]), 1e-6);
 
+        // SIGTERM to mpirun, which forwards it to every rank: the same clean stop (mpirun itself
+        // then reports the signal with a non-zero status of its own).
+        var viaLauncher = MpiJob.Run(2, Train(config, tmp["launcher"], 1000), Limit, whileRunning: p =>
+        {
+            WaitForCheckpoint(tmp["launcher"], 2, p);
+            Process.Start("kill", ["-TERM", p.Id.ToString()]).WaitForExit();
+        });
+        var stop = System.Text.RegularExpressions.Regex.Match(viaLauncher.Stdout, @"iteration (\d+): a rank was asked to stop; every rank stops here");
+        Assert.True(stop.Success, viaLauncher.ToString());
+        Assert.Equal(long.Parse(stop.Groups[1].Value), new RunFolder(tmp["launcher"]).LatestIteration());   // a checkpoint right there
+        Assert.DoesNotContain("rank ", viaLauncher.Stderr);
+
         // SIGKILL to every process after a checkpoint: resume continues from `latest`.
         var killed = MpiJob.Run(2, Train(config, tmp["killed"], 1000), Limit, whileRunning: p =>
         {
