@@ -52,8 +52,8 @@ internal static class MpiJob
     }
 
     /// <summary>waveflow ARGS as one plain process (no launcher).</summary>
-    public static JobResult Alone(IEnumerable<string> args, TimeSpan limit, IDictionary<string, string>? env = null) =>
-        Start(Dotnet, [WaveflowDll, .. args], limit, env, null);
+    public static JobResult Alone(IEnumerable<string> args, TimeSpan limit, IDictionary<string, string>? env = null, Action<Process>? whileRunning = null) =>
+        Start(Dotnet, [WaveflowDll, .. args], limit, env, whileRunning);
 
     private static string[] MpirunOptions() =>
         ["--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "--mca", "btl", "self,vader,tcp", "--mca", "btl_tcp_if_include", "lo"];

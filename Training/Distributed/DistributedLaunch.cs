@@ -22,12 +22,17 @@ public static class DistributedLaunch
 {
     public static readonly string[] Choices = ["none", "mpi", "nccl"];
 
-    /// <summary>The world size the launcher announced in the environment, if any (Open MPI's
-    /// mpirun, PMIx under srun --mpi=pmix, PMI/PMI2, or Slurm itself).</summary>
+    /// <summary>The world size the launcher announced to this process, if any: Open MPI's mpirun
+    /// (OMPI_COMM_WORLD_SIZE), PMI/PMI2 launchers (PMI_SIZE), or a Slurm step started by srun with
+    /// PMIx (PMIX_RANK with SLURM_STEP_NUM_TASKS). A batch script's own environment (SLURM_NTASKS
+    /// without a step) does not count: a plain process there trains alone.</summary>
     public static int? LauncherWorldSize()
     {
-        foreach (var variable in new[] { "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "PMI_SIZE", "SLURM_NTASKS" })
-            if (int.TryParse(Environment.GetEnvironmentVariable(variable), out int n) && n > 0) return n;
+        static int? Read(string variable) =>
+            int.TryParse(Environment.GetEnvironmentVariable(variable), out int n) && n > 0 ? n : null;
+        if (Read("OMPI_COMM_WORLD_SIZE") is { } ompi) return ompi;
+        if (Read("PMI_SIZE") is { } pmi) return pmi;
+        if (Environment.GetEnvironmentVariable("PMIX_RANK") is not null && Read("SLURM_STEP_NUM_TASKS") is { } step) return step;
         return null;
     }
 
