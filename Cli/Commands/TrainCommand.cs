@@ -9,8 +9,8 @@ namespace WaveFlow.Cli.Commands;
 
 /// <summary>
 /// <c>waveflow train --config configs/X.json --data DIR --out RUN [--resume] [--iterations N]</c>:
-/// trains (or continues) a run; Ctrl+C or SIGTERM (what Slurm sends before preempting a job)
-/// stops after the current step and writes a checkpoint. Under <c>mpirun</c>/<c>srun</c> with
+/// trains (or continues) a run; Ctrl+C, SIGTERM (what Slurm sends before preempting a job) or
+/// SIGUSR1 (which mpirun forwards) stops after the current step and writes a checkpoint. Under <c>mpirun</c>/<c>srun</c> with
 /// <c>--distributed mpi|nccl</c> each process is one rank of a data-parallel job: rank 0 reports
 /// and writes the run folder, the others print only errors, prefixed with their rank, and an
 /// error on any rank ends the whole job.
@@ -55,6 +55,9 @@ public static class TrainCommand
         return command;
     }
 
+    /// <summary>SIGUSR1's number on Linux (PosixSignal names only the portable signals).</summary>
+    private const PosixSignal Sigusr1 = (PosixSignal)10;
+
     private static int Train(TrainRequest request, bool leader)
     {
         using var trainer = Trainer.Open(request);
@@ -72,11 +75,18 @@ public static class TrainCommand
             Stop("Ctrl+C");
         };
         Console.CancelKeyPress += onCancel;
-        // SIGTERM: what Slurm and mpirun send before they end a job; treated like the first Ctrl+C.
+        // SIGTERM: what Slurm sends each task before it ends or preempts a job; treated like the
+        // first Ctrl+C. SIGUSR1 does the same: Open MPI's mpirun forwards it to every rank and waits,
+        // whereas on SIGTERM it kills the ranks after odls_base_sigkill_timeout (1 s by default).
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
             context.Cancel = true;
             Stop("SIGTERM");
+        });
+        using var sigusr1 = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(Sigusr1, context =>
+        {
+            context.Cancel = true;
+            Stop("SIGUSR1");
         });
         try
         {
