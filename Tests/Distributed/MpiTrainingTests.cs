@@ -39,8 +39,8 @@ public class MpiTrainingTests
         // Validation at iteration 3 is shared out over the ranks and summed back.
         var single = File.ReadAllLines(new RunFolder(tmp["single"]).ValidationLog)[1].Split(',');
         var multi = File.ReadAllLines(new RunFolder(tmp["multi"]).ValidationLog)[1].Split(',');
-        Assert.Equal(double.Parse(single[1]), double.Parse(multi[1]), 4);
-        Assert.Equal(double.Parse(single[2]), double.Parse(multi[2]), 3);
+        Assert.True(Math.Abs(double.Parse(single[1]) - double.Parse(multi[1])) <= 1e-5, $"validation NLL {multi[1]} vs {single[1]}");
+        Assert.True(Math.Abs(double.Parse(single[2]) - double.Parse(multi[2])) <= 1e-4, $"log-mel L1 {multi[2]} vs {single[2]}");
 
         // Rank 0 alone wrote the run folder and printed the summary.
         Assert.Equal(Files(tmp["single"]), Files(tmp["multi"]));
