@@ -68,6 +68,24 @@ public class DataParallelStepTests
     }
 
     [Fact]
+    public void StepsLeaveNoTensorsBehind()
+    {
+        set_num_threads(1);
+        var c = Tiny();
+        var audio = Enumerable.Range(0, 2 * c.Data.SegmentLength).Select(i => (float)Math.Sin(i * 0.01) * 0.1f).ToArray();
+        var batch = new TrainingBatch(0, 0, audio, 2, c.Data.SegmentLength, ["a", "b"]);
+        using var mel = new TorchMelSpectrogram(c.Mel, CPU);
+        using var model = Model(c);
+        using var adam = optim.Adam(model.parameters(), 1e-3);
+        using var step = new TrainStep(model, adam, mel, CPU, 1.0, 5.0);
+        step.Run(batch, 1e-3);                           // Adam makes its state on the first step
+        var stats = TorchSharp.DisposeScopeManager.Statistics;
+        long before = stats.ThreadTotalLiveCount;
+        for (int i = 0; i < 3; i++) step.Run(batch, 1e-3, stopRequested: i == 2);
+        Assert.Equal(before, stats.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void TheWatchdogFiresOnAStalledCollectiveOnly()
     {
         var fired = new List<string>();
