@@ -66,40 +66,29 @@ public sealed class MpiProcessGroup : IHostGroup
 
     public CollectiveWatchdog.Span Watch(string what) => _watchdog!.Enter(what);
 
-    public void AllReduceSum(Tensor values)
-    {
-        if (values.device_type != DeviceType.CPU)
-        {
-            using var host = values.cpu();
-            AllReduceSum(host);
-            values.copy_(host);
-            return;
-        }
-        using var span = Watch("MPI all-reduce");
-        IntPtr p = TensorMemory.Address(values);
-        for (long done = 0, n = values.numel(); done < n; done += MaxCount)
-        {
-            int count = (int)Math.Min(MaxCount, n - done);
-            _mpi.Check(_mpi.Allreduce(MpiLibrary.InPlace, p + (nint)(done * sizeof(float)), count, _mpi.Float, _mpi.OpSum, _mpi.CommWorld), "MPI_Allreduce");
-        }
-    }
+    public void AllReduceSum(Tensor values) =>
+        OnHostInChunks(values, "MPI all-reduce", (p, count) =>
+            _mpi.Check(_mpi.Allreduce(MpiLibrary.InPlace, p, count, _mpi.Float, _mpi.OpSum, _mpi.CommWorld), "MPI_Allreduce"));
 
-    public void Broadcast(Tensor values, int root = 0)
+    public void Broadcast(Tensor values, int root = 0) =>
+        OnHostInChunks(values, "MPI broadcast", (p, count) =>
+            _mpi.Check(_mpi.Bcast(p, count, _mpi.Float, root, _mpi.CommWorld), "MPI_Bcast"));
+
+    /// <summary>Runs an in-place MPI call over a float32 tensor's memory, in chunks that fit MPI's
+    /// int counts; a CUDA tensor goes through a host copy and back.</summary>
+    private void OnHostInChunks(Tensor values, string what, Action<IntPtr, int> call)
     {
         if (values.device_type != DeviceType.CPU)
         {
             using var host = values.cpu();
-            Broadcast(host, root);
+            OnHostInChunks(host, what, call);
             values.copy_(host);
             return;
         }
-        using var span = Watch("MPI broadcast");
+        using var span = Watch(what);
         IntPtr p = TensorMemory.Address(values);
         for (long done = 0, n = values.numel(); done < n; done += MaxCount)
-        {
-            int count = (int)Math.Min(MaxCount, n - done);
-            _mpi.Check(_mpi.Bcast(p + (nint)(done * sizeof(float)), count, _mpi.Float, root, _mpi.CommWorld), "MPI_Bcast");
-        }
+            call(p + (nint)(done * sizeof(float)), (int)Math.Min(MaxCount, n - done));
     }
 
     public void AllReduceSum(double[] values)
