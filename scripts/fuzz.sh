@@ -23,12 +23,16 @@ if [[ ! -x .fuzz/tools/sharpfuzz ]]; then
   dotnet tool install SharpFuzz.CommandLine --version 2.3.0 --tool-path .fuzz/tools >/dev/null
 fi
 
-# A fresh build each time: instrumentation rewrites the assemblies in place.
-rm -rf .fuzz/bin
-dotnet build Fuzz -c Release -o .fuzz/bin -v quiet -nologo >/dev/null
-for dll in WaveFlow.Audio WaveFlow.Vocoder WaveFlow.Training NAudio.Core; do
-  .fuzz/tools/sharpfuzz ".fuzz/bin/$dll.dll" >/dev/null
-done
+# A fresh build each time (instrumentation rewrites the assemblies in place); FUZZ_REUSE_BUILD=1
+# keeps the previous instrumented build, to fuzz several targets of one source tree in a row.
+if [[ -z ${FUZZ_REUSE_BUILD:-} || ! -f .fuzz/bin/.instrumented ]]; then
+  rm -rf .fuzz/bin
+  dotnet build Fuzz -c Release -o .fuzz/bin -v quiet -nologo >/dev/null
+  for dll in WaveFlow.Audio WaveFlow.Vocoder WaveFlow.Training NAudio.Core; do
+    .fuzz/tools/sharpfuzz ".fuzz/bin/$dll.dll" >/dev/null
+  done
+  touch .fuzz/bin/.instrumented
+fi
 
 findings=.fuzz/findings/$target
 rm -rf "$findings"

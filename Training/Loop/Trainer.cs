@@ -271,9 +271,10 @@ public sealed class Trainer : IDisposable
     private void SaveCheckpoint()
     {
         long it = _state.Iteration;
-        WaveFlowCheckpoint.Save(_run.ModelPath(it), _model, _config.Model, _config.Mel, it, Extra("training"));
-        _state.Save(_run.StatePath(it), w => _optimizer.save_state_dict(w));
-        _run.Commit(it, _config.Train.KeepLast);
+        _run.WriteCheckpoint(it,
+            path => WaveFlowCheckpoint.Save(path, _model, _config.Model, _config.Mel, it, Extra("training")),
+            path => _state.Save(path, w => _optimizer.save_state_dict(w)),
+            _config.Train.KeepLast);
     }
 
     /// <summary>Loads weights and optimizer of checkpoint <paramref name="iteration"/> in place;

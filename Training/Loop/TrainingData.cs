@@ -17,9 +17,11 @@ public sealed class TrainingData
     public static TrainingData Prepare(TrainingConfig config, TrainRequest request, RunFolder? existingRun)
     {
         DataSplit split;
+        string dataSource;
         if (existingRun is not null)
         {
             split = DataSplit.Read(existingRun.Root);
+            dataSource = Path.Combine(existingRun.Root, DataSplit.Folder);
         }
         else
         {
@@ -33,11 +35,17 @@ public sealed class TrainingData
                     : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(config.Source)) ?? ".", config.Data.TrainingFiles);
             }
             var corpus = Corpus.Open(source);
+            dataSource = corpus.Source;
             split = DataSplit.Create(corpus, config.Train.ValidationClips, config.Train.TestClips, config.Train.Seed);
         }
 
         int rate = config.Mel.SamplingRate;
         foreach (var clip in split.Train.Concat(split.Validation)) WavProbe.Check(clip.WavPath, rate);
+        // Said here, where the corpus is known: the sampler only knows the count of training clips.
+        if (split.Train.Count < config.Train.BatchSize)
+            throw WaveFlowException.ForFile(dataSource,
+                $"has {split.Train.Count + split.Validation.Count + split.Test.Count} usable clip(s); after {split.Validation.Count} for validation and {split.Test.Count} for test, " +
+                $"{split.Train.Count} remain for training, fewer than train_config.batch_size ({config.Train.BatchSize}): add clips or lower batch_size");
         var sampler = new SegmentSampler(split.Train.Count, config.Train.BatchSize, config.Data.SegmentLength, config.Train.Seed);
         var validation = split.Validation
             .Select(c => Validator.Trim(Load(c, rate), config.Train.ValidationSegmentLength, config.Model.NGroup))
