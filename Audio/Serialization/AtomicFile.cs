@@ -11,11 +11,20 @@ namespace WaveFlow.Serialization;
 public static partial class AtomicFile
 {
     /// <summary>
-    /// Test seam, null in production: called with each target's full path after its bytes are
-    /// written and before they are flushed; an exception it returns is thrown there, as a
-    /// failing disk would. Tests simulate a full disk with it where no small file system can be mounted.
+    /// Test seam, empty in production: folder or file → exception. A write into such a folder (or of such a file) throws the
+    /// exception after its bytes are written and before they are flushed, as a failing disk would
+    /// (tests simulate a full disk with it where no small file system can be mounted). Keyed by
+    /// folder so that tests running in parallel do not see each other's faults.
     /// </summary>
-    internal static Func<string, Exception?>? InjectedFault;
+    internal static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Exception> InjectedFaults = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// WAVEFLOW_DEBUG_WRITE_DELAY_MS: a pause (ms) inside every write, between the temporary file's
+    /// bytes and its rename, so that a crash test can kill a process in the middle of a checkpoint
+    /// write deterministically. Unset (0) in normal use.
+    /// </summary>
+    private static readonly int DebugWriteDelayMs =
+        int.TryParse(Environment.GetEnvironmentVariable("WAVEFLOW_DEBUG_WRITE_DELAY_MS"), out int ms) && ms > 0 ? ms : 0;
 
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
@@ -34,7 +43,8 @@ public static partial class AtomicFile
             using (var stream = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(stream);
-                if (InjectedFault?.Invoke(full) is { } fault) throw fault;
+                if (!InjectedFaults.IsEmpty && (InjectedFaults.TryGetValue(dir, out var fault) || InjectedFaults.TryGetValue(full, out fault))) throw fault;
+                if (DebugWriteDelayMs > 0) Thread.Sleep(DebugWriteDelayMs);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(tmp, full, overwrite: true);
