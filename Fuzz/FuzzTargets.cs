@@ -33,6 +33,8 @@ public static class FuzzTargets
         new("safetensors", ".safetensors", "Safetensors", (bytes, path) => Safetensors.Parse(bytes, path)),
         new("checkpoint", ".safetensors", "CheckpointLoader (our checkpoints and state-dict .pt), model built and loaded on the CPU", LoadCheckpoint),
         new("config", ".json", "TrainingConfig", (bytes, path) => TrainingConfig.Parse(Text(bytes), path)),
+        new("model-config", ".json", "CheckpointLoader.ReadConfig and MelOptions.Load (the --config of synthesize, mel, griffinlim)",
+            (bytes, path) => { File.WriteAllBytes(path, bytes); CheckpointLoader.ReadConfig(path); MelOptions.Load(path); }),
         new("listening", ".json", "ListeningResults", (bytes, path) => ListeningResults.Parse(Text(bytes), path)),
         new("baseline", ".json", "EvalReport as an eval baseline, compared with itself",
             (bytes, path) => { var report = EvalReport.Parse(Text(bytes), path); EvalBaseline.Compare(report, report, 0.05, path); }),

@@ -59,6 +59,8 @@ public static class SeedWriter
         // JSON: the shipped configs, a listening-results export, the shipped eval baseline.
         foreach (var name in new[] { "waveflow-tiny.json", "waveglow-ljspeech.json" })
             File.Copy(Path.Combine(repository, "configs", name), Path.Combine(Dir("config"), name), overwrite: true);
+        File.Copy(Path.Combine(repository, "Tests", "Fixtures", "micro", "config.json"), Path.Combine(Dir("model-config"), "nvidia-config.json"), overwrite: true);
+        File.Copy(Path.Combine(repository, "configs", "waveflow-small.json"), Path.Combine(Dir("model-config"), "waveflow-small.json"), overwrite: true);
         File.WriteAllText(Path.Combine(Dir("listening"), "results.json"), new ListeningResults(ListeningResults.FormatName, 1, "r1", "ann", "2026-01-01T00:00:00Z", 3,
             [new("p1", "c1", "A", "B", "left", "clear"), new("p2", "c2", "B", "A", "none"), new("p3", "c1", "A", "GL", "right", null, 2, 1)]).ToJson());
         File.Copy(Path.Combine(repository, "Tests", "Fixtures", "shipped", "eval-baseline.json"), Path.Combine(Dir("baseline"), "eval-baseline.json"), overwrite: true);

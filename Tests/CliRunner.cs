@@ -17,7 +17,9 @@ internal static class CliRunner
         root.Options.Add(GlobalOptions.Threads);
         root.Options.Add(GlobalOptions.Verbose);
         foreach (var command in CommandCatalog.All()) root.Subcommands.Add(command);
-        try { return (root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }), null); }
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0) return (ErrorReporter.ReportParseErrors(parse)!.Value, parse.Errors[0].Message);
+        try { return (parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }), null); }
         catch (WaveFlowException e) { return (e.ExitCode, e.Message); }
     }
 }

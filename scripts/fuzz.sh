@@ -27,7 +27,7 @@ fi
 # keeps the previous instrumented build, to fuzz several targets of one source tree in a row.
 if [[ -z ${FUZZ_REUSE_BUILD:-} || ! -f .fuzz/bin/.instrumented ]]; then
   rm -rf .fuzz/bin
-  dotnet build Fuzz -c Release -o .fuzz/bin -v quiet -nologo >/dev/null
+  dotnet build Fuzz -c Release -o .fuzz/bin -p:WaveFlowNativeTorch=true -v quiet -nologo >/dev/null
   for dll in WaveFlow.Audio WaveFlow.Vocoder WaveFlow.Training NAudio.Core; do
     .fuzz/tools/sharpfuzz ".fuzz/bin/$dll.dll" >/dev/null
   done
