@@ -3,6 +3,20 @@ namespace WaveFlow.Cli;
 /// <summary>Turns any exception into one line on stderr and an exit code (2 bad input, 1 failure).</summary>
 public static class ErrorReporter
 {
+    /// <summary>
+    /// Command-line mistakes (an unknown option, a value that is not a number, a missing argument)
+    /// are bad input: one line each and exit 2, where System.CommandLine would print the whole help
+    /// and exit 1. Returns null when the command line parsed.
+    /// </summary>
+    public static int? ReportParseErrors(System.CommandLine.ParseResult parse)
+    {
+        if (parse.Errors.Count == 0) return null;
+        foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
+        string command = parse.CommandResult.Command.Name;
+        Console.Error.WriteLine($"(waveflow {(parse.CommandResult.Command.Parents.Any() ? command + " " : "")}--help lists the options)");
+        return 2;
+    }
+
     public static int Report(Exception e, bool verbose)
     {
         var (message, code) = Describe(e);

@@ -11,6 +11,7 @@ foreach (var command in CommandCatalog.All()) root.Subcommands.Add(command);
 foreach (var option in root.Options.OfType<VersionOption>()) option.Action = new VersionAction();
 
 var parse = root.Parse(args);
+if (ErrorReporter.ReportParseErrors(parse) is { } parseFailure) return parseFailure;
 try
 {
     return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -35,22 +35,16 @@ public sealed record WaveGlowOptions
     public bool AlternatingHalves { get; init; }
 
     /// <summary>Channels still flowing after the last early output (z's last block).</summary>
-    public int NRemainingChannels
-    {
-        get
-        {
-            int remaining = NGroup;
-            for (int k = 1; k < NFlows; k++) if (k % NEarlyEvery == 0) remaining -= NEarlySize;
-            return remaining;
-        }
-    }
+    public int NRemainingChannels => ChannelsAtFlow(NFlows - 1);
 
-    /// <summary>Channels entering flow <paramref name="k"/> (before its 1x1 convolution).</summary>
+    /// <summary>Channels entering flow <paramref name="k"/> (before its 1x1 convolution): n_early_size
+    /// leave after every n_early_every-th flow. Closed form in 64 bits (a damaged config may hold any
+    /// int), clamped to the int range.</summary>
     public int ChannelsAtFlow(int k)
     {
-        int remaining = NGroup;
-        for (int j = 1; j <= k; j++) if (j % NEarlyEvery == 0) remaining -= NEarlySize;
-        return remaining;
+        if (k <= 0 || NEarlyEvery <= 0) return NGroup;
+        long remaining = NGroup - (long)NEarlySize * (k / NEarlyEvery);
+        return (int)Math.Clamp(remaining, int.MinValue, int.MaxValue);
     }
 
     /// <summary>Throws a one-line <see cref="WaveFlowException"/> naming the first bad key.</summary>
@@ -169,15 +163,30 @@ public sealed record WaveGlowOptions
         return Parse(File.ReadAllText(path), path);
     }
 
-    internal static JsonObject ParseObject(string json, string source)
+    /// <summary>A JSON object, every nested object included checked for keys that appear twice
+    /// (JsonObject would otherwise throw ArgumentException on first use, far from the file).</summary>
+    public static JsonObject ParseObject(string json, string source)
     {
+        JsonObject root;
         try
         {
-            return JsonNode.Parse(json) as JsonObject ?? throw new WaveFlowException($"{source}: not a JSON object");
+            root = JsonNode.Parse(json) as JsonObject ?? throw new WaveFlowException($"{source}: not a JSON object");
         }
         catch (JsonException e)
         {
             throw new WaveFlowException($"{source}: malformed JSON ({e.Message.Split('\n')[0]})");
+        }
+        try { Materialize(root); }
+        catch (ArgumentException e) { throw new WaveFlowException($"{source}: a key appears twice in one object ({e.Message.Split('\n')[0]})"); }
+        return root;
+    }
+
+    private static void Materialize(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o: foreach (var (_, v) in o) Materialize(v); break;
+            case JsonArray a: foreach (var v in a) Materialize(v); break;
         }
     }
 

@@ -32,35 +32,35 @@ public static partial class NpyFile
         if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(Magic))
             throw WaveFlowException.ForFile(path, "not a .npy file (bad magic)");
         int major = bytes[6];
-        int headerLength, offset;
+        long headerLength;
+        int offset;
         if (major == 1) { headerLength = BitConverter.ToUInt16(bytes, 8); offset = 10; }
         else if (major is 2 or 3)
         {
             if (bytes.Length < 12) throw WaveFlowException.ForFile(path, "truncated .npy header");
-            headerLength = (int)BitConverter.ToUInt32(bytes, 8); offset = 12;
+            headerLength = BitConverter.ToUInt32(bytes, 8); offset = 12;
         }
         else throw WaveFlowException.ForFile(path, $"unsupported .npy version {major}");
         if (offset + headerLength > bytes.Length) throw WaveFlowException.ForFile(path, "truncated .npy header");
-        string header = Encoding.Latin1.GetString(bytes, offset, headerLength);
-        int dataStart = offset + headerLength;
+        string header = Encoding.Latin1.GetString(bytes, offset, (int)headerLength);
+        int dataStart = offset + (int)headerLength;
 
         var descr = DescrPattern().Match(header);
         var order = FortranPattern().Match(header);
         var shapeMatch = ShapePattern().Match(header);
         if (!descr.Success || !shapeMatch.Success) throw WaveFlowException.ForFile(path, "malformed .npy header");
         bool fortran = order.Success && order.Groups[1].Value == "True";
-        long[] shape = shapeMatch.Groups[1].Value
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(long.Parse).ToArray();
-        long count = shape.Aggregate(1L, (a, b) => a * b);
+        long[] shape = ParseShape(shapeMatch.Groups[1].Value, path);
 
         string dtype = descr.Groups[1].Value;
         if (dtype.Length != 3 || dtype[0] is not ('<' or '>' or '|' or '=') || dtype[1] != 'f' || dtype[2] is not ('2' or '4' or '8'))
             throw WaveFlowException.ForFile(path, $"dtype {dtype} is not supported (expected float16, float32 or float64)");
         int itemSize = dtype[2] - '0';
         bool swap = dtype[0] == '>' == BitConverter.IsLittleEndian;   // '<', '|' and '=' are this machine's order
-        if (dataStart + count * itemSize > bytes.Length)
-            throw WaveFlowException.ForFile(path, $"truncated: header promises {count} values, file holds {(bytes.Length - dataStart) / itemSize}");
+        // The bytes after the header bound the element count: nothing larger than the file is allocated.
+        long available = (bytes.Length - dataStart) / itemSize;
+        long count = ShapeMath.TryCount(shape, available)
+            ?? throw WaveFlowException.ForFile(path, $"truncated or corrupt: shape {ShapeMath.Describe(shape)} needs more values than the {available} the file holds");
         var data = new float[count];
         var raw = bytes.AsSpan(dataStart, (int)(count * itemSize));
         Span<byte> item = stackalloc byte[8];
@@ -76,6 +76,23 @@ public static partial class NpyFile
             };
         }
         return new FloatArray(fortran ? ToCOrder(data, shape) : data, shape);
+    }
+
+    /// <summary>
+    /// The inside of the header's shape tuple: "80, 100", "80," or "" (a scalar). Each dimension
+    /// must be a plain non-negative integer; anything else names the file and the text.
+    /// </summary>
+    private static long[] ParseShape(string text, string path)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        // A trailing comma ("80," or "80, 100,") leaves one empty last part; no other part may be empty.
+        int n = parts.Length > 0 && parts[^1].Length == 0 ? parts.Length - 1 : parts.Length;
+        var shape = new long[n];
+        for (int i = 0; i < n; i++)
+            if (parts[i].Length == 0 || parts[i].Length > 18 || !parts[i].All(char.IsAsciiDigit)
+                || !long.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out shape[i]))
+                throw WaveFlowException.ForFile(path, $"malformed .npy header: shape ({(text.Length > 40 ? text[..40] + "…" : text).Trim()}) is not a tuple of non-negative integers");
+        return shape;
     }
 
     /// <summary>Column-major values of <paramref name="shape"/> reordered to row-major.</summary>

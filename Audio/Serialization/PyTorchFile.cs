@@ -38,9 +38,15 @@ public static class PyTorchFile
     {
         if (!File.Exists(path)) throw WaveFlowException.ForFile(path, "file not found");
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        return Read(stream, path);
+    }
+
+    /// <summary>Reads from a seekable stream holding a whole file; errors name <paramref name="path"/>.</summary>
+    public static Contents Read(Stream stream, string path)
+    {
         if (stream.Length == 0) throw WaveFlowException.ForFile(path, "empty file");
         Span<byte> head = stackalloc byte[2];
-        int got = stream.Read(head);
+        int got = stream.ReadAtLeast(head, 2, throwOnEndOfStream: false);
         stream.Position = 0;
         if (got == 2 && head[0] == (byte)'P' && head[1] == (byte)'K') return new Contents(ReadZip(stream, path), false);
         if (got == 2 && head[0] == 0x80)
@@ -52,7 +58,12 @@ public static class PyTorchFile
     }
 
     /// <summary>Reads a file that holds a single tensor (e.g. <c>torch.save(mel, "mel.pt")</c>).</summary>
-    public static FloatArray ReadTensor(string path) => Read(path).Root switch
+    public static FloatArray ReadTensor(string path) => AsTensor(Read(path).Root, path);
+
+    /// <summary>As <see cref="ReadTensor(string)"/>, from a seekable stream holding the whole file.</summary>
+    public static FloatArray ReadTensor(Stream stream, string path) => AsTensor(Read(stream, path).Root, path);
+
+    private static FloatArray AsTensor(object? root, string path) => root switch
     {
         FloatArray t => t,
         var other => throw WaveFlowException.ForFile(path, $"holds a {PickleAllowList.Describe(other)}, not a tensor"),
@@ -81,8 +92,9 @@ public static class PyTorchFile
                 if (storages.TryGetValue(key, out var known)) return known;
                 var entry = zip.GetEntry($"{prefix}data/{key}") ?? throw WaveFlowException.ForFile(path, $"storage {key} is missing from the archive");
                 var storage = new TorchStorage(key, dtype, numel) { Bytes = ReadEntry(entry, path) };
-                if (storage.Bytes.LongLength < numel * storage.ElementSize)
-                    throw WaveFlowException.ForFile(path, $"truncated: storage {key} holds {storage.Bytes.LongLength} bytes, its tensor needs {numel * storage.ElementSize}");
+                // Compared by division: numel comes from the pickle and may be anything.
+                if (storage.Bytes.LongLength / storage.ElementSize < numel)
+                    throw WaveFlowException.ForFile(path, $"truncated: storage {key} holds {storage.Bytes.LongLength} bytes, its tensor claims {numel} elements of {storage.ElementSize} bytes");
                 return storages[key] = storage;
             }
             using var pickleStream = new MemoryStream(ReadEntry(pickle, path));
@@ -93,13 +105,24 @@ public static class PyTorchFile
         catch (EndOfStreamException) { throw WaveFlowException.ForFile(path, "truncated zip archive"); }
     }
 
+    /// <summary>
+    /// A record's bytes. The declared size comes from the archive's directory and may be a lie, so
+    /// the buffer grows with what is actually read (never more than the data present) and a
+    /// record shorter than declared is refused as truncated.
+    /// </summary>
     private static byte[] ReadEntry(ZipArchiveEntry entry, string path)
     {
-        if (entry.Length > int.MaxValue) throw WaveFlowException.ForFile(path, $"record {entry.FullName} is larger than 2 GB");
-        var bytes = new byte[entry.Length];
+        if (entry.Length < 0 || entry.Length > Array.MaxLength) throw WaveFlowException.ForFile(path, $"record {entry.FullName} declares {entry.Length} bytes (at most 2 GB are supported)");
         using var s = entry.Open();
-        s.ReadExactly(bytes);
-        return bytes;
+        using var buffer = new MemoryStream();
+        var chunk = new byte[1 << 16];
+        while (buffer.Length < entry.Length)
+        {
+            int n = s.Read(chunk, 0, (int)Math.Min(chunk.Length, entry.Length - buffer.Length));
+            if (n == 0) throw WaveFlowException.ForFile(path, $"truncated: record {entry.FullName} holds {buffer.Length} of its {entry.Length} bytes");
+            buffer.Write(chunk, 0, n);
+        }
+        return buffer.ToArray();
     }
 
     private static object? ReadLegacy(Stream stream, string path, Dictionary<string, string> classSources)
@@ -130,7 +153,11 @@ public static class PyTorchFile
             var (dtype, key, numel) = StorageId(pid, path);
             if (!roots.TryGetValue(key, out var root)) roots[key] = root = new TorchStorage(key, dtype, numel);
             if (pid is object?[] { Length: > 5 } p && p[5] is object?[] { Length: 3 } view && view[1] is long offset && view[2] is long size)
+            {
+                if (offset < 0 || size < 0)
+                    throw WaveFlowException.ForFile(path, $"malformed pickle: storage view of {key} at offset {offset} with {size} elements");
                 return new TorchStorage(view[0]?.ToString() ?? key, dtype, size) { Root = root, RootOffset = offset };
+            }
             return root;
         }
         var result = new RestrictedUnpickler(buffered, path, LoadPersistent).Load();
@@ -144,9 +171,11 @@ public static class PyTorchFile
             if (buffered.ReadAtLeast(header, 8, throwOnEndOfStream: false) < 8)
                 throw WaveFlowException.ForFile(path, $"truncated: storage {key} is missing");
             long count = bigEndian ? System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(header) : BitConverter.ToInt64(header);
+            // The range check comes before any arithmetic: count is read from the file and may be anything.
+            long remaining = buffered.Length - buffered.Position;
+            if (count < 0 || count < storage.Numel || count > Math.Min(remaining, Array.MaxLength) / storage.ElementSize)
+                throw WaveFlowException.ForFile(path, $"truncated or corrupt: storage {key} claims {count} elements, {remaining} bytes remain in the file");
             long bytes = count * storage.ElementSize;
-            if (count < 0 || count < storage.Numel || bytes > int.MaxValue || bytes > buffered.Length - buffered.Position)
-                throw WaveFlowException.ForFile(path, $"truncated or corrupt: storage {key} claims {count} elements");
             storage.Bytes = new byte[bytes];
             if (buffered.ReadAtLeast(storage.Bytes, (int)bytes, throwOnEndOfStream: false) < bytes)
                 throw WaveFlowException.ForFile(path, $"truncated: storage {key} should hold {bytes} bytes");
@@ -159,7 +188,7 @@ public static class PyTorchFile
     private static (TorchDType DType, string Key, long Numel) StorageId(object? pid, string path)
     {
         if (pid is object?[] { Length: >= 5 } t && t[0] is "storage" && t[1] is PickleClass type && t[4] is long numel
-            && TorchStorage.FromStorageClass(type.Name) is { } dtype && t[2] is not null)
+            && TorchStorage.FromStorageClass(type.Name) is { } dtype && t[2] is not null && numel >= 0)
             return (dtype, t[2]!.ToString()!, numel);
         throw WaveFlowException.ForFile(path, "malformed pickle: unexpected persistent id (expected a torch storage)");
     }

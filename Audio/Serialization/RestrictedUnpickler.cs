@@ -49,14 +49,14 @@ internal sealed class RestrictedUnpickler(Stream stream, string path, Func<objec
                 case 'N': Push(null); break;
                 case '\x88': Push(true); break;
                 case '\x89': Push(false); break;
-                case 'I': Push(ParseIntLine(ReadLine())); break;         // INT (text; "00"/"01" are False/True)
+                case 'I': Push(ParseIntLine(ReadNumberLine())); break;         // INT (text; "00"/"01" are False/True)
                 case 'J': Push((long)BinaryPrimitives.ReadInt32LittleEndian(ReadBytes(4))); break;
                 case 'K': Push((long)ReadBytes(1)[0]); break;
                 case 'M': Push((long)BinaryPrimitives.ReadUInt16LittleEndian(ReadBytes(2))); break;
-                case 'L': Push(Integer(BigInteger.Parse(ReadLine().TrimEnd('L'), CultureInfo.InvariantCulture))); break;
+                case 'L': Push(Integer(BigInteger.Parse(ReadNumberLine().TrimEnd('L'), CultureInfo.InvariantCulture))); break;
                 case '\x8a': Push(Integer(new BigInteger(ReadBytes(ReadBytes(1)[0]), isUnsigned: false, isBigEndian: false))); break; // LONG1
                 case '\x8b': Push(Integer(new BigInteger(ReadBytes(ReadLength(4)), isUnsigned: false, isBigEndian: false))); break;   // LONG4
-                case 'F': Push(double.Parse(ReadLine(), CultureInfo.InvariantCulture)); break;
+                case 'F': Push(double.Parse(ReadNumberLine(), CultureInfo.InvariantCulture)); break;
                 case 'G': Push(BinaryPrimitives.ReadDoubleBigEndian(ReadBytes(8))); break; // BINFLOAT is big-endian
                 // Python 2 byte strings: decoded as Latin-1 so that every byte survives.
                 case 'S': Push(Unquote(ReadLine())); break;
@@ -85,10 +85,10 @@ internal sealed class RestrictedUnpickler(Stream stream, string path, Func<objec
                 case '\x8f': Push(new PickleSet()); break;
                 case '\x90': { var items = PopMark(); ((PickleSet)_stack[^1]!).Items.AddRange(items); break; }
                 case '\x91': { var s = new PickleSet(); s.Items.AddRange(PopMark()); Push(s); break; }
-                case 'g': Push(Recall(long.Parse(ReadLine(), CultureInfo.InvariantCulture))); break;
+                case 'g': Push(Recall(long.Parse(ReadNumberLine(), CultureInfo.InvariantCulture))); break;
                 case 'h': Push(Recall(ReadBytes(1)[0])); break;
                 case 'j': Push(Recall(BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4)))); break;
-                case 'p': _memo[long.Parse(ReadLine(), CultureInfo.InvariantCulture)] = _stack[^1]; break;
+                case 'p': _memo[long.Parse(ReadNumberLine(), CultureInfo.InvariantCulture)] = _stack[^1]; break;
                 case 'q': _memo[ReadBytes(1)[0]] = _stack[^1]; break;
                 case 'r': _memo[BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4))] = _stack[^1]; break;
                 case '\x94': _memo[_memo.Count] = _stack[^1]; break;     // MEMOIZE
@@ -199,6 +199,17 @@ internal sealed class RestrictedUnpickler(Stream stream, string path, Func<objec
         var buffer = new byte[n];
         _in.ReadExactly(buffer);
         return buffer;
+    }
+
+    /// <summary>Python refuses to convert integers of more than 4300 digits (sys.int_info.default_max_str_digits);
+    /// the same bound keeps a damaged text number from costing quadratic parsing time.</summary>
+    private const int MaxNumberDigits = 4300;
+
+    private string ReadNumberLine()
+    {
+        string line = ReadLine();
+        if (line.Length > MaxNumberDigits) throw WaveFlowException.ForFile(path, $"malformed pickle: a text number of {line.Length} characters");
+        return line;
     }
 
     private string ReadLine()

@@ -86,15 +86,27 @@ internal sealed class TorchTensor(TorchStorage storage, long offset, long[] shap
 
     public FloatArray ToFloatArray(string path, bool bigEndian)
     {
-        if (Shape.Any(s => s < 0) || Shape.Aggregate(1.0, (a, b) => a * b) > Array.MaxLength)
-            throw WaveFlowException.ForFile(path, $"tensor of shape [{string.Join(", ", Shape)}] is invalid or too large");
-        long count = Shape.Aggregate(1L, (a, b) => a * b);
+        string Problem(string what) => $"tensor of shape {ShapeMath.Describe(Shape)} (strides {ShapeMath.Describe(Stride)}, offset {Offset}) {what}";
+        if (Shape.Length != Stride.Length) throw WaveFlowException.ForFile(path, Problem("does not have one stride per dimension"));
+        if (Offset < 0 || Stride.Any(s => s < 0)) throw WaveFlowException.ForFile(path, Problem("has a negative offset or stride"));
+        // Everything is checked before the dense array is allocated: its size must not exceed the
+        // elements the storage really holds (bytes read from the file), so a damaged size cannot
+        // allocate more than the file's own size, and the furthest element the view touches must
+        // lie inside the storage. Both with checked arithmetic: sizes and strides may be anything.
+        long available = Math.Max(0, Storage.Available);
+        long count = ShapeMath.TryCount(Shape, available)
+            ?? throw WaveFlowException.ForFile(path, Problem($"needs more elements than storage {Storage.Key} holds ({available})"));
+        if (count == 0) return new FloatArray([], Shape);
+        long last;
+        try
+        {
+            last = Offset;
+            for (int d = 0; d < Shape.Length; d++) last = checked(last + (Shape[d] - 1) * Stride[d]);
+        }
+        catch (OverflowException) { throw WaveFlowException.ForFile(path, Problem("reaches past any storage")); }
+        if (last >= available)
+            throw WaveFlowException.ForFile(path, Problem($"reaches element {last} of storage {Storage.Key}, which holds {available}"));
         var data = new float[count];
-        if (count == 0) return new FloatArray(data, Shape);
-        // The furthest element the view touches must lie inside the storage.
-        long last = Offset + Shape.Select((s, d) => (s - 1) * Stride[d]).Sum();
-        if (Offset < 0 || last >= Storage.Available || Stride.Any(s => s < 0))
-            throw WaveFlowException.ForFile(path, $"tensor of shape [{string.Join(", ", Shape)}] reaches element {last} of storage {Storage.Key}, which holds {Storage.Available}");
         if (Storage.Root is null && Storage.DType == TorchDType.Float32 && !bigEndian && IsContiguous())
         {
             Buffer.BlockCopy(Storage.Bytes!, (int)(Offset * 4), data, 0, (int)(count * 4));

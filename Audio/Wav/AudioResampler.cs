@@ -22,9 +22,27 @@ public static class AudioResampler
     /// <summary>Pass band edge as a fraction of the lower Nyquist frequency; the rest is the transition band.</summary>
     public const double Rolloff = 0.945;
 
+    /// <summary>
+    /// The sample rates this resampler converts from and to: 4 kHz (below telephone audio) to
+    /// 768 kHz (the highest rate audio converters offer). Outside it, a header field is almost
+    /// surely damaged, and honouring it would cost unbounded time and memory (1 Hz → 22.05 kHz
+    /// multiplies the length by 22,050).
+    /// </summary>
+    public const int MinRate = 4_000, MaxRate = 768_000;
+
+    /// <summary>
+    /// Largest kernel table (phases × taps floats, 4 MB). Rates with a large reduced ratio
+    /// (e.g. 44,101 → 22,050: 22,050 phases) use this many evenly spaced phases instead of one per
+    /// ratio step, each output taking the nearest; the timing error is then below half a table
+    /// step, under 1/1000 of an input sample for every rate pair in range (below −80 dB at the
+    /// pass band edge), where the exact table could take hundreds of megabytes.
+    /// </summary>
+    public const int MaxKernelTable = 1 << 20;
+
     public static float[] Resample(float[] samples, int fromRate, int toRate)
     {
-        if (fromRate <= 0 || toRate <= 0) throw new ArgumentOutOfRangeException(nameof(fromRate), "sample rates must be positive");
+        if (fromRate is < MinRate or > MaxRate || toRate is < MinRate or > MaxRate)
+            throw new ArgumentOutOfRangeException(nameof(fromRate), $"sample rates must lie in {MinRate}..{MaxRate} Hz (got {fromRate} → {toRate})");
         if (fromRate == toRate) return (float[])samples.Clone();
         if (samples.Length == 0) return [];
 
@@ -37,11 +55,12 @@ public static class AudioResampler
         double halfWidth = ZeroCrossings / cutoff;     // kernel half-width in input samples
         int taps = 2 * (int)Math.Ceiling(halfWidth) + 1;
         int left = taps / 2;                           // kernel index j ↔ input offset j − left
-        var kernels = new float[phases * taps];
+        int tablePhases = Math.Min(phases, Math.Max(1, MaxKernelTable / taps));
+        var kernels = new float[(long)tablePhases * taps];
         double i0Beta = BesselI0(KaiserBeta);
-        for (int p = 0; p < phases; p++)
+        for (int p = 0; p < tablePhases; p++)
         {
-            double frac = (double)p / phases;
+            double frac = (double)p / tablePhases;
             for (int j = 0; j < taps; j++)
             {
                 double d = frac - (j - left);          // distance from output position to input sample
@@ -59,6 +78,12 @@ public static class AudioResampler
             long position = i * step;
             long baseIndex = position / phases;
             int phase = (int)(position % phases);
+            if (tablePhases != phases)
+            {
+                // The nearest of the table's phases (the last rounds up to the next input sample).
+                phase = (int)Math.Round((double)phase * tablePhases / phases);
+                if (phase == tablePhases) { phase = 0; baseIndex++; }
+            }
             var kernel = kernels.AsSpan(phase * taps, taps);
             double sum = 0;
             long first = baseIndex - left;

@@ -14,7 +14,13 @@ public static class WavFile
     {
         options ??= new WavReadOptions();
         if (!File.Exists(path)) throw WaveFlowException.ForFile(path, "file not found");
-        byte[] bytes = File.ReadAllBytes(path);
+        return Parse(File.ReadAllBytes(path), path, options);
+    }
+
+    /// <summary>Reads a whole WAV file held in memory; errors name <paramref name="path"/>.</summary>
+    public static AudioClip Parse(byte[] bytes, string path, WavReadOptions? options = null)
+    {
+        options ??= new WavReadOptions();
         if (bytes.Length == 0) throw WaveFlowException.ForFile(path, "empty file");
 
         WaveFormat format;
@@ -51,6 +57,8 @@ public static class WavFile
         {
             if (!options.Resample)
                 throw WaveFlowException.ForFile(path, $"sample rate is {rate} Hz, expected {expected} Hz (ask for resampling, e.g. --resample, to convert it)");
+            if (rate is < AudioResampler.MinRate or > AudioResampler.MaxRate)
+                throw WaveFlowException.ForFile(path, $"sample rate {rate} Hz is outside the {AudioResampler.MinRate}..{AudioResampler.MaxRate} Hz that --resample converts (a damaged header?)");
             mono = AudioResampler.Resample(mono, rate, expected);
             rate = expected;
         }

@@ -36,8 +36,9 @@ public static class BenchCommand
         var interop = new Option<int?>("--interop-threads") { Description = "libtorch inter-op threads (set before any work)" };
         var tf32 = new Option<bool>("--tf32") { Description = "CUDA: allow TF32 in cuDNN convolutions and cuBLAS products (PyTorch's cuDNN default)", DefaultValueFactory = _ => true };
         var json = new Option<string?>("--json") { Description = "also write the results as JSON to this file" };
+        var overwrite = OutputPaths.OverwriteOption();
         var command = new Command("bench", "Measure synthesis speed, training step time and peak memory")
-            { config, checkpoint, seconds, batch, segment, fp16, bf16, train, trainOnly, repeats, warmup, chunk, chunkOnly, compare, interop, tf32, json };
+            { config, checkpoint, seconds, batch, segment, fp16, bf16, train, trainOnly, repeats, warmup, chunk, chunkOnly, compare, interop, tf32, json, overwrite };
         command.SetAction(result =>
         {
             if (result.GetValue(interop) is { } io)
@@ -46,6 +47,7 @@ public static class BenchCommand
                 if (io < 1) throw new WaveFlowException($"--interop-threads {io}: must be at least 1");
                 TorchSharp.torch.set_num_interop_threads(io);
             }
+            if (result.GetValue(json) is { } jsonTarget) OutputPaths.PrepareFile(jsonTarget, result.GetValue(overwrite));
             var device = GlobalOptions.ResolveDevice(result);
             if (device.type == TorchSharp.DeviceType.CUDA) BenchRunner.SetTf32(result.GetValue(tf32));
             string? configPath = result.GetValue(config), weights = result.GetValue(checkpoint);

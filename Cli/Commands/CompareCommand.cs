@@ -29,8 +29,9 @@ public static partial class CompareCommand
         var clipsLimit = new Option<int?>("--clips") { Description = "only the first N inputs (ordinal name order)" };
         var crop = new Option<double?>("--crop") { Description = "with --wavs: cut each recording to its centred SECONDS" };
         var title = new Option<string>("--title") { Description = "report title", DefaultValueFactory = _ => "WaveFlow comparison" };
+        var overwrite = OutputPaths.OverwriteOption();
         var command = new Command("compare", "Render the same inputs through several models and write an A/B report with metrics")
-            { models, mels, wavs, output, sigma, seed, griffinLim, clipsLimit, crop, title };
+            { models, mels, wavs, output, sigma, seed, griffinLim, clipsLimit, crop, title, overwrite };
         command.SetAction(result =>
         {
             var device = GlobalOptions.ResolveDevice(result);
@@ -57,6 +58,10 @@ public static partial class CompareCommand
                 var clips = melDir is not null
                     ? ClipSource.FromMels(melDir, mel!, result.GetValue(clipsLimit))
                     : ClipSource.FromWavs(wavDir!, mel!, result.GetValue(clipsLimit), result.GetValue(crop));
+                // A report folder that holds a report is replaced only with --overwrite.
+                string reportDir = result.GetValue(output)!;
+                OutputPaths.RefuseExisting([Path.Combine(reportDir, "index.html"), Path.Combine(reportDir, "metrics.json")], result.GetValue(overwrite));
+                OutputPaths.PrepareFolder(reportDir);
                 if (result.GetValue(griffinLim)) systems.Add(new GriffinLimRenderer(mel!));
                 if (wavDir is not null) systems.Add(new GroundTruthRenderer());
 

@@ -14,11 +14,13 @@ public static class CompareResultsCommand
     {
         var files = new Argument<string[]>("results") { Description = "results files exported from a compare report (one per listener)", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string?>("--out", "-o") { Description = "also write the summary as JSON to this file" };
-        var command = new Command("compare-results", "Aggregate listeners' A/B answers: preference share per model pair and an exact sign-test p-value") { files, output };
+        var overwrite = OutputPaths.OverwriteOption();
+        var command = new Command("compare-results", "Aggregate listeners' A/B answers: preference share per model pair and an exact sign-test p-value") { files, output, overwrite };
         command.SetAction(result =>
         {
             var paths = result.GetValue(files)!;
             var loaded = paths.Select(p => (p, ListeningResults.Read(p))).ToList();
+            if (result.GetValue(output) is { } target) OutputPaths.PrepareFile(target, result.GetValue(overwrite));
             var summary = PreferenceSummary.Aggregate(loaded);
             var reports = loaded.Select(l => l.Item2.ReportId).Distinct().ToList();
 

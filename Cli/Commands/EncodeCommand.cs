@@ -20,8 +20,9 @@ public static class EncodeCommand
         var audioPath = new Option<string>("--audio") { Description = "audio: .wav at the model's sampling rate, or .npy of samples in [-1, 1]", Required = true };
         var melPath = new Option<string?>("--mel") { Description = "its mel (.npy/.pt); computed from the audio when left out" };
         var output = new Option<string>("--out", "-o") { Description = "where to write z (.npy, [n_group, T/n_group])", Required = true };
+        var overwrite = OutputPaths.OverwriteOption();
         var command = new Command("encode", "Turn audio into the model's Gaussian noise z and report its likelihood")
-            { checkpoint, config, audioPath, melPath, output };
+            { checkpoint, config, audioPath, melPath, output, overwrite };
         command.SetAction(result =>
         {
             var device = GlobalOptions.ResolveDevice(result);
@@ -32,8 +33,9 @@ public static class EncodeCommand
             var mel = result.GetValue(melPath) is { } m
                 ? MelFile.Read(m, loaded.Options.NMelChannels)
                 : new MelSpectrogram(loaded.Mel).Compute(audio);
-            var encoded = AudioEncoder.Encode(model, audio, mel);
             string outPath = result.GetValue(output)!;
+            OutputPaths.PrepareFile(outPath, result.GetValue(overwrite));
+            var encoded = AudioEncoder.Encode(model, audio, mel);
             NpyFile.Write(outPath, encoded.Z.Data, encoded.Z.Shape);
             var c = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Create(c, $"samples            {encoded.Samples}"));

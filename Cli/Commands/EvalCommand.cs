@@ -24,8 +24,9 @@ public static class EvalCommand
         var crop = new Option<double>("--crop") { Description = "seconds cut from the middle of each recording", DefaultValueFactory = _ => new EvalOptions().CropSeconds };
         var seed = new Option<long>("--seed") { Description = "noise seed (clip i uses seed + i)", DefaultValueFactory = _ => new EvalOptions().Seed };
         var sigma = new Option<double>("--sigma") { Description = "standard deviation of the noise", DefaultValueFactory = _ => new EvalOptions().Sigma };
+        var overwrite = OutputPaths.OverwriteOption();
         var command = new Command("eval", "Spectrogram error of resynthesis on a fixed clip set; with --baseline a regression gate")
-            { checkpoint, data, baseline, tolerance, output, clips, crop, seed, sigma };
+            { checkpoint, data, baseline, tolerance, output, clips, crop, seed, sigma, overwrite };
         command.SetAction(result =>
         {
             var device = GlobalOptions.ResolveDevice(result);
@@ -36,6 +37,7 @@ public static class EvalCommand
             // read the baseline first: a bad baseline should fail before minutes of synthesis
             var basePath = result.GetValue(baseline);
             var baseReport = basePath is null ? null : EvalReport.Read(basePath);
+            if (result.GetValue(output) is { } target) OutputPaths.PrepareFile(target, result.GetValue(overwrite));
             var ckPath = result.GetValue(checkpoint)!;
             var loaded = CheckpointLoader.Load(ckPath, device);
             EvalReport report;

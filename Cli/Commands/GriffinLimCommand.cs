@@ -15,7 +15,8 @@ public static class GriffinLimCommand
         var seed = new Option<int>("--seed") { Description = "seed of the random initial phase", DefaultValueFactory = _ => 0 };
         var config = new Option<string?>("--config") { Description = "NVIDIA config.json (its data_config) or a JSON file of mel keys; default: 22050 Hz, 1024/256/1024, 80 mels" };
         var floatWav = new Option<bool>("--float") { Description = "write 32-bit float WAV instead of 16-bit PCM" };
-        var command = new Command("griffinlim", "Turn mel spectrograms into audio with Griffin-Lim (a baseline vocoder)") { inputs, output, iterations, seed, config, floatWav };
+        var overwrite = OutputPaths.OverwriteOption();
+        var command = new Command("griffinlim", "Turn mel spectrograms into audio with Griffin-Lim (a baseline vocoder)") { inputs, output, iterations, seed, config, floatWav, overwrite };
         command.SetAction(result =>
         {
             var files = result.GetValue(inputs)!;
@@ -27,6 +28,8 @@ public static class GriffinLimCommand
             var targets = MelCommand.OutputNames(files, outDir, ".wav");
             // Read and check every mel before writing anything.
             var mels = files.Select(f => MelFile.Read(f, options.NMelChannels)).ToList();
+            OutputPaths.RefuseExisting(targets, result.GetValue(overwrite));
+            OutputPaths.PrepareFolder(outDir);
             var format = result.GetValue(floatWav) ? WavSampleFormat.Float32 : WavSampleFormat.Pcm16;
             double seconds = 0;
 

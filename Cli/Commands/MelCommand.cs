@@ -17,7 +17,8 @@ public static class MelCommand
         var resample = new Option<bool>("--resample") { Description = "convert other sample rates to the config's sampling_rate instead of refusing them" };
         var downmix = new Option<bool>("--downmix") { Description = "average the channels of stereo/multichannel files instead of refusing them" };
         var half = new Option<bool>("--half") { Description = "store the mels as float16" };
-        var command = new Command("mel", "Compute Tacotron2-compatible log-mel spectrograms of WAV files") { inputs, output, png, config, resample, downmix, half };
+        var overwrite = OutputPaths.OverwriteOption();
+        var command = new Command("mel", "Compute Tacotron2-compatible log-mel spectrograms of WAV files") { inputs, output, png, config, resample, downmix, half, overwrite };
         command.SetAction(result =>
         {
             var files = result.GetValue(inputs)!;
@@ -25,13 +26,19 @@ public static class MelCommand
             var options = result.GetValue(config) is { } c ? MelOptions.Load(c) : new MelOptions();
             var targets = OutputNames(files, outDir, ".mel.npy");
             var readOptions = new WavReadOptions(options.SamplingRate, result.GetValue(downmix), result.GetValue(resample));
+            bool images = result.GetValue(png), f16 = result.GetValue(half);
+            // Every input is read (and thrown away) before anything is written, so a bad file among
+            // many fails with no output; reading twice costs far less than the mels, and keeps memory
+            // to one clip.
+            foreach (var file in files) WavFile.Read(file, readOptions);
+            OutputPaths.RefuseExisting(images ? targets.Concat(targets.Select(t => Path.ChangeExtension(t, ".png"))) : targets, result.GetValue(overwrite));
+            OutputPaths.PrepareFolder(outDir);
             // The global --device convention: on CUDA the batched TorchSharp front end, otherwise the
             // CPU one (NWaves' FFT in double precision). Both equal Tacotron2's (tests: rel. L2 < 1e-6).
             var device = GlobalOptions.ResolveDevice(result);
             using var gpuFront = device.type == TorchSharp.DeviceType.CUDA ? new TorchMelSpectrogram(options, device) : null;
             var cpuFront = new MelSpectrogram(options);
             Func<float[], FloatArray> compute = gpuFront is null ? samples => cpuFront.Compute(samples) : samples => OnDevice(gpuFront, samples);
-            bool images = result.GetValue(png), f16 = result.GetValue(half);
             double seconds = 0;
 
             ProgressDisplay.Run($"mel ({files.Length} file(s), {device})", progress =>

@@ -31,8 +31,9 @@ public static class SynthesizeCommand
         var format = new Option<string>("--format") { Description = "wav16 or wav32f", DefaultValueFactory = _ => "wav16" };
         format.AcceptOnlyFromAmong("wav16", "wav32f");
         var chunk = new Option<int>("--chunk") { Description = "synthesise mels longer than this many frames in chunks (bounded memory, same audio); 0 = never", DefaultValueFactory = _ => 1024 };
+        var overwrite = OutputPaths.OverwriteOption();
         var command = new Command("synthesize", "Turn mel spectrograms into speech")
-            { checkpoint, config, mels, outDir, sigma, denoise, fp16, bf16, seed, noise, format, chunk };
+            { checkpoint, config, mels, outDir, sigma, denoise, fp16, bf16, seed, noise, format, chunk, overwrite };
         command.SetAction(result =>
         {
             var device = GlobalOptions.ResolveDevice(result);
@@ -54,9 +55,12 @@ public static class SynthesizeCommand
             var loaded = CheckpointLoader.Load(result.GetValue(checkpoint)!, device, result.GetValue(config));
             using var model = loaded.Model;
             using var synth = new Synthesizer(loaded);
-            // Read every mel first: a bad file fails before any work or output.
+            // Every input, then every output, is checked before any work: a bad file fails with nothing written.
+            // name.mel.npy (what `waveflow mel` writes) → name.wav; two inputs may not write the same file.
+            var targets = MelCommand.OutputNames(melPaths, dir, ".wav");
             var inputs = melPaths.Select(p => (Path: p, Mel: MelFile.Read(p, loaded.Options.NMelChannels))).ToList();
-            Directory.CreateDirectory(dir);
+            OutputPaths.RefuseExisting(targets, result.GetValue(overwrite));
+            OutputPaths.PrepareFolder(dir);
 
             double seconds = 0, audioSeconds = 0;
             ProgressDisplay.Run("synthesizing", progress =>
@@ -71,11 +75,7 @@ public static class SynthesizeCommand
                     catch (WaveFlowException e) { throw new WaveFlowException($"{path}: {e.Message}", e.ExitCode, e); }
                     seconds += watch.Elapsed.TotalSeconds;
                     audioSeconds += (double)audio.Length / loaded.Mel.SamplingRate;
-                    // name.mel.npy (what `waveflow mel` writes) → name.wav
-                    string stem = Path.GetFileNameWithoutExtension(path);
-                    if (stem.EndsWith(".mel", StringComparison.OrdinalIgnoreCase)) stem = stem[..^4];
-                    string outPath = Path.Combine(dir, stem + ".wav");
-                    WavFile.Write(outPath, audio, loaded.Mel.SamplingRate, sampleFormat);
+                    WavFile.Write(targets[k], audio, loaded.Mel.SamplingRate, sampleFormat);
                 }
                 progress("done", inputs.Count, inputs.Count);
                 return 0;

@@ -61,8 +61,9 @@ public class EncodeAndSynthesizeCommandTests
             Console.SetOut(output);
             try
             {
-                Assert.Equal(0, Run(["synthesize", .. synth[1..^2]]));   // again, without the denoiser
-                Assert.Equal(0, Run(encode));
+                // again, without the denoiser, replacing the outputs (refused without --overwrite)
+                Assert.Equal(0, Run(["synthesize", .. synth[1..^2], "--overwrite"]));
+                Assert.Equal(0, Run([.. encode, "--overwrite"]));
             }
             finally { Console.SetOut(stdout); }
             long after = stats.ThreadTotalLiveCount;

@@ -67,7 +67,7 @@ public sealed record TrainingConfig(TrainOptions Train, DataOptions Data, MelOpt
             var waveglowSection = Section("waveglow_config");
             if (waveglowSection.ValueKind != JsonValueKind.Object)
                 throw new WaveFlowException($"{source}: waveglow_config must be a JSON object");
-            var model = WaveGlowOptions.FromJson((JsonObject)JsonNode.Parse(waveglowSection.GetRawText())!, $"{source}: waveglow_config");
+            var model = WaveGlowOptions.FromJson(WaveGlowOptions.ParseObject(waveglowSection.GetRawText(), $"{source}: waveglow_config"), $"{source}: waveglow_config");
 
             // NVIDIA keeps n_mel_channels in waveglow_config only; Tacotron2 also in data_config.
             if (dataSection.ValueKind == JsonValueKind.Object && dataSection.TryGetProperty("n_mel_channels", out _))

@@ -29,9 +29,10 @@ public sealed partial class Trainer
     {
         if (!IsLeader) return;
         long it = _state.Iteration;
-        WaveFlowCheckpoint.Save(_run.ModelPath(it), _model, _config.Model, _config.Mel, it, Extra("training"));
-        _state.Save(_run.StatePath(it), w => _optimizer.save_state_dict(w));
-        _run.Commit(it, _config.Train.KeepLast);
+        _run.WriteCheckpoint(it,
+            path => WaveFlowCheckpoint.Save(path, _model, _config.Model, _config.Mel, it, Extra("training")),
+            path => _state.Save(path, w => _optimizer.save_state_dict(w)),
+            _config.Train.KeepLast);
     }
 
     /// <summary>

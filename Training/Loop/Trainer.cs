@@ -95,7 +95,7 @@ public sealed partial class Trainer : IDisposable
         if (request.Resume)
         {
             if (string.IsNullOrWhiteSpace(request.OutPath)) throw new WaveFlowException("--resume: needs --out RUN, the run folder to continue");
-            existing = RunFolder.OpenExisting(request.OutPath);
+            existing = RunFolder.OpenExisting(request.OutPath, removeStale: group.Rank == 0);
             config = TrainingConfig.Load(existing.ConfigPath);
             if (!string.IsNullOrWhiteSpace(request.ConfigPath))
             {

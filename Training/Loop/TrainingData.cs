@@ -19,9 +19,11 @@ public sealed class TrainingData
     public static TrainingData Prepare(TrainingConfig config, TrainRequest request, RunFolder? existingRun, int worldSize = 1)
     {
         DataSplit split;
+        string dataSource;
         if (existingRun is not null)
         {
             split = DataSplit.Read(existingRun.Root);
+            dataSource = Path.Combine(existingRun.Root, DataSplit.Folder);
         }
         else
         {
@@ -35,15 +37,24 @@ public sealed class TrainingData
                     : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(config.Source)) ?? ".", config.Data.TrainingFiles);
             }
             var corpus = Corpus.Open(source);
+            dataSource = corpus.Source;
             split = DataSplit.Create(corpus, config.Train.ValidationClips, config.Train.TestClips, config.Train.Seed);
         }
 
         int rate = config.Mel.SamplingRate;
         foreach (var clip in split.Train.Concat(split.Validation)) WavProbe.Check(clip.WavPath, rate);
         int global = config.Train.BatchSize * worldSize;
-        if (worldSize > 1 && split.Train.Count < global)
-            throw new WaveFlowException($"{worldSize} processes × train_config.batch_size {config.Train.BatchSize} = {global} clips per step, but the run has {split.Train.Count} training clips; lower batch_size or start fewer processes");
-        var sampler = new SegmentSampler(split.Train.Count, config.Train.BatchSize * worldSize, config.Data.SegmentLength, config.Train.Seed);
+        // Said here, where the corpus is known: the sampler only knows the count of training clips.
+        if (split.Train.Count < global)
+        {
+            string need = worldSize > 1
+                ? $"{worldSize} processes × train_config.batch_size {config.Train.BatchSize} = {global} clips per step: add clips, lower batch_size or start fewer processes"
+                : $"train_config.batch_size ({config.Train.BatchSize}): add clips or lower batch_size";
+            throw WaveFlowException.ForFile(dataSource,
+                $"has {split.Train.Count + split.Validation.Count + split.Test.Count} usable clip(s); after {split.Validation.Count} for validation and {split.Test.Count} for test, " +
+                $"{split.Train.Count} remain for training, fewer than {need}");
+        }
+        var sampler = new SegmentSampler(split.Train.Count, global, config.Data.SegmentLength, config.Train.Seed);
         var validation = split.Validation
             .Select(c => Validator.Trim(Load(c, rate), config.Train.ValidationSegmentLength, config.Model.NGroup))
             .ToList();

@@ -56,13 +56,44 @@ public sealed class RunFolder(string root)
     /// <summary>Creates the folder of a new run.</summary>
     public void Create() => Directory.CreateDirectory(CheckpointDir);
 
-    /// <summary>An existing run, for --resume.</summary>
-    public static RunFolder OpenExisting(string root)
+    /// <summary>
+    /// An existing run, for --resume. With <paramref name="removeStale"/> (the process that owns
+    /// the folder), temporary files that a killed run left mid-write (each as large as a
+    /// checkpoint; see AtomicFile) are deleted first, listed in <see cref="RemovedTemporaryFiles"/>.
+    /// </summary>
+    public static RunFolder OpenExisting(string root, bool removeStale = true)
     {
         var run = new RunFolder(root);
         if (!File.Exists(run.ConfigPath))
             throw WaveFlowException.ForFile(run.Root, "no training run to resume here (config.json not found)");
+        if (removeStale) run.RemovedTemporaryFiles = [.. AtomicFile.RemoveStale(run.Root), .. AtomicFile.RemoveStale(run.CheckpointDir)];
         return run;
+    }
+
+    /// <summary>The stale temporary files <see cref="OpenExisting"/> deleted (names only).</summary>
+    public IReadOnlyList<string> RemovedTemporaryFiles { get; private set; } = [];
+
+    /// <summary>
+    /// Writes checkpoint <paramref name="iteration"/>: weights, then state, then <c>latest</c>
+    /// (<see cref="Commit"/>). If a write fails (disk full, permission, I/O error), whatever part
+    /// of this checkpoint was written is deleted, and the error names the file, the reason and the
+    /// checkpoint <c>latest</c> still names, which is untouched, as are all older checkpoints.
+    /// </summary>
+    public void WriteCheckpoint(long iteration, Action<string> writeWeights, Action<string> writeState, int keepLast)
+    {
+        try
+        {
+            writeWeights(ModelPath(iteration));
+            writeState(StatePath(iteration));
+        }
+        catch (WaveFlowException e) when (e.InnerException is IOException or UnauthorizedAccessException)
+        {
+            foreach (var partial in new[] { StatePath(iteration), ModelPath(iteration) })
+                try { File.Delete(partial); } catch (Exception d) when (d is IOException or UnauthorizedAccessException) { }
+            string kept = File.Exists(LatestPointer) ? $"{LatestPointer} still names {File.ReadAllText(LatestPointer).Trim()}, which is intact" : "no earlier checkpoint exists";
+            throw new WaveFlowException($"{e.Message}; checkpoint {iteration} was not saved, {kept}", 1, e);
+        }
+        Commit(iteration, keepLast);
     }
 
     /// <summary>Iteration of the newest complete checkpoint, or null if none was written yet.</summary>

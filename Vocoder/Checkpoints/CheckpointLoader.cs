@@ -60,6 +60,7 @@ public static class CheckpointLoader
         if (mel.NMelChannels != options.NMelChannels)
             throw new WaveFlowException($"{configPath ?? path}: data_config n_mel_channels {mel.NMelChannels} differs from waveglow_config n_mel_channels {options.NMelChannels}");
 
+        RefuseOversizedConfig(options, mel, state, configPath ?? path);
         var model = new WaveGlow(options, mel);
         try
         {
@@ -73,6 +74,26 @@ public static class CheckpointLoader
             throw;
         }
         return new LoadedModel(model, options, mel, step, kind);
+    }
+
+    /// <summary>
+    /// A configuration (from a file's metadata, a config file or inference) that describes more
+    /// parameters than the file holds values cannot load: refused before the model is built, so a
+    /// damaged n_channels or filter_length cannot make us allocate gigabytes for a model that
+    /// would then fail the shape check anyway. The count is a lower bound (the mel upsampler's
+    /// weight plus every WN layer's dilated convolution and conditioning weights), in double
+    /// precision so that no product overflows.
+    /// </summary>
+    private static void RefuseOversizedConfig(WaveGlowOptions options, MelOptions mel, IReadOnlyDictionary<string, FloatArray> state, string source)
+    {
+        double channels = options.WN.NChannels, layers = options.WN.NLayers;
+        double perFlow = layers * 2 * channels * channels * options.WN.KernelSize                  // in_layers
+                       + 2 * channels * layers * options.NMelChannels * options.NGroup;           // cond_layer
+        double atLeast = (double)options.NMelChannels * options.NMelChannels * mel.FilterLength + options.NFlows * perFlow;
+        double held = state.Values.Sum(t => (double)t.Data.LongLength);
+        if (atLeast > held)
+            throw WaveFlowException.ForFile(source, $"the model configuration ({options.NFlows} flows × {options.WN.NLayers} layers × {options.WN.NChannels} channels, " +
+                $"{options.NMelChannels} mels, filter_length {mel.FilterLength}) has at least {atLeast:0} parameters, the checkpoint holds {held:0} values");
     }
 
     /// <summary>

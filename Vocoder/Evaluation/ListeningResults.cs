@@ -37,8 +37,14 @@ public sealed record ListeningResults(
     public static ListeningResults Read(string path)
     {
         if (!File.Exists(path)) throw WaveFlowException.ForFile(path, "not found");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Reads and checks the text of a results file; every problem names <paramref name="path"/>.</summary>
+    public static ListeningResults Parse(string json, string path)
+    {
         ListeningResults? results;
-        try { results = JsonSerializer.Deserialize<ListeningResults>(File.ReadAllText(path)); }
+        try { results = JsonSerializer.Deserialize<ListeningResults>(json); }
         catch (JsonException e) { throw WaveFlowException.ForFile(path, $"not valid results JSON: {e.Message.Split('\n')[0]}", e); }
         if (results is null) throw WaveFlowException.ForFile(path, "empty results (JSON null)");
         results.Check(path);

@@ -1,0 +1,106 @@
+using System.Text;
+using WaveFlow.Audio;
+using WaveFlow.Serialization;
+using WaveFlow.Training;
+using WaveFlow.Vocoder.Checkpoints;
+using WaveFlow.Vocoder.Evaluation;
+
+namespace WaveFlow.Fuzz;
+
+/// <summary>
+/// One loader as a fuzz target: it gets a whole file's bytes and a path (for the in-memory
+/// loaders only a name that errors must mention; the checkpoint target writes the bytes there,
+/// because <see cref="CheckpointLoader"/> reads files). The contract every target is held to:
+/// it returns, or throws a <see cref="WaveFlowException"/> that names the path; anything else
+/// (another exception, a hang, an allocation out of proportion to the input) is a defect.
+/// </summary>
+public sealed record FuzzTarget(string Name, string Extension, string Loader, Action<byte[], string> Run)
+{
+    public override string ToString() => Name;
+}
+
+/// <summary>Every loader of user files, by target name (the names <c>scripts/fuzz.sh</c> takes).</summary>
+public static class FuzzTargets
+{
+    public static readonly IReadOnlyList<FuzzTarget> All =
+    [
+        new("wav", ".wav", "WavFile (with --resample and --downmix to 22,050 Hz mono)",
+            (bytes, path) => WavFile.Parse(bytes, path, new WavReadOptions(22050, Downmix: true, Resample: true))),
+        new("npy", ".npy", "NpyFile + MelFile's checks",
+            (bytes, path) => MelFile.Validate(NpyFile.Parse(bytes, path), path)),
+        new("pt-zip", ".pt", "PyTorchFile, zip layout (mels and state dicts)", ReadTorch),
+        new("pt-legacy", ".pt", "PyTorchFile, legacy pre-zip layout", ReadTorch),
+        new("safetensors", ".safetensors", "Safetensors", (bytes, path) => Safetensors.Parse(bytes, path)),
+        new("checkpoint", ".safetensors", "CheckpointLoader (our checkpoints and state-dict .pt), model built and loaded on the CPU", LoadCheckpoint),
+        new("config", ".json", "TrainingConfig", (bytes, path) => TrainingConfig.Parse(Text(bytes), path)),
+        new("model-config", ".json", "CheckpointLoader.ReadConfig and MelOptions.Load (the --config of synthesize, mel, griffinlim)",
+            (bytes, path) => { File.WriteAllBytes(path, bytes); CheckpointLoader.ReadConfig(path); MelOptions.Load(path); }),
+        new("listening", ".json", "ListeningResults", (bytes, path) => ListeningResults.Parse(Text(bytes), path)),
+        new("baseline", ".json", "EvalReport as an eval baseline, compared with itself",
+            (bytes, path) => { var report = EvalReport.Parse(Text(bytes), path); EvalBaseline.Compare(report, report, 0.05, path); }),
+    ];
+
+    public static FuzzTarget Get(string name) => All.FirstOrDefault(t => t.Name == name)
+        ?? throw new WaveFlowException($"unknown fuzz target \"{name}\" (known: {string.Join(", ", All.Select(t => t.Name))})");
+
+    private static void ReadTorch(byte[] bytes, string path)
+    {
+        using var stream = new MemoryStream(bytes, writable: false);
+        if (PyTorchFile.Read(stream, path).Root is FloatArray mel && mel.Shape.Length is 2 or 3) MelFile.Validate(mel, path);
+    }
+
+    private static void LoadCheckpoint(byte[] bytes, string path)
+    {
+        File.WriteAllBytes(path, bytes);
+        var loaded = CheckpointLoader.Load(path, TorchSharp.torch.CPU);
+        loaded.Model.Dispose();
+    }
+
+    // Invalid UTF-8 becomes U+FFFD, as File.ReadAllText does.
+    private static string Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);
+}
+
+/// <summary>A breach of the loader contract that is not itself an exception of the wrong type.</summary>
+public sealed class FuzzDefectException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Runs one input through a target and enforces the contract (see <see cref="FuzzTarget"/>).</summary>
+public static class FuzzCheck
+{
+    /// <summary>
+    /// Managed bytes a loader may allocate for an input of <paramref name="inputLength"/> bytes:
+    /// 32 MB plus 64 per input byte. The largest legitimate ratio is the WAV target's: 16-bit
+    /// samples decoded to float (2×), a copy per step, and 4 kHz → 22.05 kHz resampling (5.5× the
+    /// samples, 11× the bytes); a limit that is a fixed multiple of the file's size is what
+    /// "no gigabytes from a small file" means.
+    /// </summary>
+    public static long AllocationLimit(int inputLength) => (32L << 20) + 64L * inputLength;
+
+    /// <summary>
+    /// Null when the loader accepted the input; the message when it refused it with a one-line
+    /// <see cref="WaveFlowException"/> naming <paramref name="path"/>. Any other exception
+    /// propagates; an error that does not name the file or an allocation over the limit throws
+    /// <see cref="FuzzDefectException"/>. Allocation is counted on the calling thread.
+    /// </summary>
+    public static string? Run(FuzzTarget target, byte[] input, string path)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        string? refusal;
+        try
+        {
+            target.Run(input, path);
+            refusal = null;
+        }
+        catch (WaveFlowException e)
+        {
+            if (!e.Message.Contains(path, StringComparison.Ordinal))
+                throw new FuzzDefectException($"{target.Name}: the error does not name the file: {e.Message}", e);
+            if (e.Message.Contains('\n'))
+                throw new FuzzDefectException($"{target.Name}: the error is not one line: {e.Message}", e);
+            refusal = e.Message;
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        if (allocated > AllocationLimit(input.Length))
+            throw new FuzzDefectException($"{target.Name}: allocated {allocated:N0} bytes for a {input.Length:N0}-byte input (limit {AllocationLimit(input.Length):N0})");
+        return refusal;
+    }
+}
