@@ -44,10 +44,12 @@ public static class TrainCommand
             }
             catch (Exception e) when (group.WorldSize > 1)
             {
-                // Any rank's error ends every rank: the others would wait in the next collective.
                 var (message, code) = ErrorReporter.Describe(e);
                 Console.Error.WriteLine($"rank {group.Rank}: error: {message}");
                 if (result.GetValue(GlobalOptions.Verbose)) Console.Error.WriteLine(e.ToString());
+                // Every rank raised this one together: all print and exit, none is left waiting.
+                if (e is JobWideException) return code;
+                // Any other rank's error ends every rank: the others would wait in the next collective.
                 group.Abort(code);
                 return code;        // not reached: Abort ends the process
             }

@@ -175,7 +175,9 @@ public class MpiTrainingTests
         var job = MpiJob.RunEach([Train(a, tmp["run"], 2), Train(b, tmp["run"], 2)], Limit);
         Assert.False(job.TimedOut, job.ToString());
         Assert.Equal(2, job.ExitCode);
-        Assert.Contains("gives another config, data split or model than rank 0's", job.Stderr);
+        // Every rank says it (rank 0 which ranks differ, rank 1 which of its files), then all exit.
+        Assert.Contains("rank 0: error: rank 1 trains another config, data split or model than rank 0; start every rank with the same --config", job.Stderr);
+        Assert.Contains($"rank 1: error: rank 1 trains another config, data split or model than rank 0: this rank's config {b} with data", job.Stderr);
         Assert.False(Directory.Exists(tmp["run"]));
     }
 

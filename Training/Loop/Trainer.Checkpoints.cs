@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using WaveFlow.Serialization;
+using WaveFlow.Training.Distributed;
 using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 using static TorchSharp.torch;
@@ -132,11 +133,14 @@ public sealed partial class Trainer
         text.Append(request.Resume ? "resume" : "new");
         var mine = SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()));
         bool same = _group.Broadcast(mine).AsSpan().SequenceEqual(mine);
-        var differing = new[] { same ? 0.0 : 1.0 };
-        _group.AllReduceSum(differing);
-        if (!same)
-            throw new WaveFlowException($"config {request.ConfigPath ?? _run.ConfigPath} with data {request.DataPath ?? "(from the config)"} gives another config, data split or model than rank 0's; start every rank with the same --config, --data and files");
-        if (differing[0] > 0)
-            throw new WaveFlowException($"{differing[0]:0} rank(s) train another config, data split or model than rank 0 (their lines say which); nothing was written");
+        var differs = new double[_group.WorldSize];      // one slot per rank: a gather made of an all-reduce
+        differs[_group.Rank] = same ? 0 : 1;
+        _group.AllReduceSum(differs);
+        var ranks = Enumerable.Range(0, differs.Length).Where(r => differs[r] > 0).ToList();
+        if (ranks.Count == 0) return;
+        string which = $"rank{(ranks.Count > 1 ? "s" : "")} {string.Join(", ", ranks)} train{(ranks.Count > 1 ? "" : "s")} another config, data split or model than rank 0";
+        throw new JobWideException(same
+            ? $"{which}; start every rank with the same --config, --data and files (nothing was written)"
+            : $"{which}: this rank's config {request.ConfigPath ?? _run.ConfigPath} with data {request.DataPath ?? "(from the config)"} differs from rank 0's");
     }
 }
