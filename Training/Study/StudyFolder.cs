@@ -63,24 +63,27 @@ public sealed record StudyManifest(
         catch (JsonException e) { throw WaveFlowException.ForFile(path, $"not valid JSON: {e.Message.Split('\n')[0]}", e); }
     }
 
-    /// <summary>Differences from <paramref name="other"/> in words (empty when the same study).</summary>
+    /// <summary>
+    /// Differences from <paramref name="other"/> that make it another experiment, in words (empty
+    /// when the same study). The budget (--iterations, --minutes) and the scoring crop may change
+    /// between invocations, as waveflow train's --iterations may: every run is trained to the new
+    /// cap and scored up to it.
+    /// </summary>
     public IReadOnlyList<string> Differences(StudyManifest other)
     {
         var d = new List<string>();
         if (!Configs.SequenceEqual(other.Configs)) d.Add($"configs {string.Join(",", other.Configs)} (was {string.Join(",", Configs)})");
         if (Data != other.Data) d.Add($"data {other.Data} (was {Data})");
-        if (Iterations != other.Iterations) d.Add($"iterations {other.Iterations} (was {Iterations})");
-        if (Minutes != other.Minutes) d.Add($"minutes {other.Minutes} (was {Minutes})");
         if (Every != other.Every) d.Add($"every {other.Every} (was {Every})");
         if (HeldOut != other.HeldOut) d.Add($"held-out {other.HeldOut} (was {HeldOut})");
         if (Seed != other.Seed) d.Add($"seed {other.Seed} (was {Seed})");
-        if (CropSeconds != other.CropSeconds) d.Add($"crop {other.CropSeconds} (was {CropSeconds})");
         return d;
     }
 }
 
 /// <summary>How much of its budget a run has used (budget.json in the run folder): wall-clock
-/// seconds spent training in this study and whether the run is finished.</summary>
+/// seconds spent training in this study, the iteration reached, and whether the wall-clock budget
+/// ended it (<see cref="Finished"/>; reaching the iteration cap is judged against the cap asked now).</summary>
 public sealed record RunBudget(
     [property: JsonPropertyName("seconds")] double Seconds,
     [property: JsonPropertyName("iteration")] long Iteration,

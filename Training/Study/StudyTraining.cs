@@ -33,6 +33,7 @@ public static class StudyTraining
         {
             var diff = StudyManifest.Read(folder.ManifestPath).Differences(manifest);
             if (diff.Count > 0) throw WaveFlowException.ForFile(folder.ManifestPath, $"holds a study with other settings: {string.Join("; ", diff)}");
+            manifest.Write(folder.ManifestPath);    // the budget asked now
             return folder;      // resume: held-out clips and configs are already there
         }
 
@@ -81,7 +82,12 @@ public static class StudyTraining
         {
             if (cancel.IsCancellationRequested) return;
             var budget = RunBudget.Read(folder.BudgetPath(name));
-            if (budget.Finished) { say($"{name}: trained ({budget.Iteration} iterations, {budget.Seconds / 60:F1} min)"); continue; }
+            bool outOfTime = budget.Finished && options.Minutes is { } cap && budget.Seconds >= cap * 60;
+            if (budget.Iteration >= options.Iterations || outOfTime)
+            {
+                say($"{name}: trained ({budget.Iteration} iterations, {budget.Seconds / 60:F1} min)");
+                continue;
+            }
             double? left = options.Minutes is { } m ? m * 60 - budget.Seconds : null;
             bool resume = File.Exists(Path.Combine(folder.RunPath(name), "latest"));
             var request = new TrainRequest(resume ? null : folder.ConfigPath(name), resume ? null : folder.TrainPoolPath,
@@ -94,10 +100,10 @@ public static class StudyTraining
             var clock = Stopwatch.StartNew();
             long reached = trainer.Run(observerFor(name), stop.Token);
             double spent = budget.Seconds + clock.Elapsed.TotalSeconds;
-            // finished: the cap reached, or the wall-clock budget (not the caller) stopped it
-            bool finished = reached >= options.Iterations || (!cancel.IsCancellationRequested && stop.IsCancellationRequested);
+            bool finished = !cancel.IsCancellationRequested && stop.IsCancellationRequested;   // the clock, not the caller, stopped it
             new RunBudget(spent, reached, finished).Write(folder.BudgetPath(name));
-            say($"{name}: {reached} iterations, {spent / 60:F1} min{(finished ? "" : " (stopped; run the study again to continue)")}");
+            bool done = finished || reached >= options.Iterations;
+            say($"{name}: {reached} iterations, {spent / 60:F1} min{(done ? "" : " (stopped; run the study again to continue)")}");
         }
     }
 }
