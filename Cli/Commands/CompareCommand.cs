@@ -106,9 +106,10 @@ public static partial class CompareCommand
     static void PrintMeans(ComparisonResult report)
     {
         static string F(double? v, string f) => v?.ToString(f, CultureInfo.InvariantCulture) ?? "—";
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("system", "log-mel L1", "MCD (dB)", "SC", "NLL", "RTF");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("system", "log-mel L1", "MCD (dB)", "SC", "F0 RMSE (cents)", "V/UV", "HNR (dB)", "tremolo", "NLL", "RTF");
         foreach (var m in report.Content.Means())
-            table.AddRow(Markup.Escape(m.System), F(m.LogMelL1, "0.0000"), F(m.Mcd, "0.00"), F(m.SpectralConvergence, "0.0000"), F(m.Nll, "0.0000"), F(m.RealTimeFactor, "0.000"));
+            table.AddRow(Markup.Escape(m.System), F(m.LogMelL1, "0.0000"), F(m.Mcd, "0.00"), F(m.SpectralConvergence, "0.0000"),
+                m.F0RmseCents?.ToString("0.0", CultureInfo.InvariantCulture) ?? (m.VoicingError is null ? "—" : "n/a"), F(m.VoicingError, "0.000"), F(m.HnrDb, "0.0"), F(m.TremoloIndex, "0.000"), F(m.Nll, "0.0000"), F(m.RealTimeFactor, "0.000"));
         AnsiConsole.Write(table);
     }
 }

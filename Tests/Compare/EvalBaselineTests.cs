@@ -45,4 +45,49 @@ public class EvalBaselineTests
         Assert.StartsWith($"{path}: format is \"other\"", Assert.Throws<WaveFlowException>(() => EvalReport.Read(path)).Message);
         File.Delete(path);
     }
+
+    static EvalClip Prosodic(string name, double f0, double voicing, double tremolo) =>
+        new(name, 2, 1.0, 5.0, 0.3, 1.0, F0RmseCents: f0, VoicingError: voicing, HnrDb: 5, HnrGapDb: 3, TremoloIndex: tremolo);
+
+    static EvalReport ProsodicReport(params EvalClip[] clips) => EvalReport.Create("ck", "waveflow", 10, "data", Settings with { ClipCount = clips.Length }, clips);
+
+    [Fact]
+    public void GatesTheProsodyMetricsWithTheirOwnTolerances()
+    {
+        var baseline = ProsodicReport(Prosodic("a.wav", 20, 0.1, 0.10));
+        var worse = ProsodicReport(Prosodic("a.wav", 30, 0.1, 0.12));            // F0 +50 %, tremolo +20 %
+        Assert.Equal(["a.wav f0RmseCents", "a.wav tremoloIndex", "mean f0RmseCents", "mean tremoloIndex"],
+            EvalBaseline.Compare(worse, baseline, 0.05, "b.json").Select(r => $"{r.Clip} {r.Metric}"));
+        // a looser tolerance for one metric lets it through; the other still regresses
+        var loose = new Dictionary<string, double> { ["tremoloIndex"] = 0.25 };
+        Assert.Equal(["a.wav f0RmseCents", "mean f0RmseCents"],
+            EvalBaseline.Compare(worse, baseline, 0.05, loose, "b.json").Select(r => $"{r.Clip} {r.Metric}"));
+        Assert.Throws<WaveFlowException>(() => EvalBaseline.Compare(worse, baseline, 0.05, new Dictionary<string, double> { ["pitch"] = 1 }, "b.json"));
+    }
+
+    [Fact]
+    public void AnF0ErrorThatBecomesNotApplicableRegressesAndOneThatWasNotApplicableIsNotGated()
+    {
+        var voiced = ProsodicReport(Prosodic("a.wav", 20, 0.1, 0.1));
+        var whisper = ProsodicReport(Prosodic("a.wav", 20, 0.1, 0.1) with { F0RmseCents = null });
+        Assert.Contains(EvalBaseline.Compare(whisper, voiced, 0.05, "b.json"), r => r.Metric == "f0RmseCents" && double.IsNaN(r.Current));
+        Assert.Empty(EvalBaseline.Compare(voiced, whisper, 0.05, "b.json"));
+        Assert.Equal(["f0RmseCents"], EvalBaseline.Ungated(whisper));
+    }
+
+    [Fact]
+    public void ABaselineWrittenBeforeTheProsodyMetricsLoadsAndGatesOnlyTheSpectralOnes()
+    {
+        // the shipped baseline as it was recorded before F0, voicing, HNR and tremolo existed
+        var old = EvalReport.Read(Fixture.Path_("shipped", "eval-baseline-spectral-only.json"));
+        Assert.All(old.Clips, c => Assert.Null(c.TremoloIndex));
+        Assert.Equal(["f0RmseCents", "voicingError", "hnrGapDb", "tremoloIndex"], EvalBaseline.Ungated(old));
+        var now = EvalReport.Read(Fixture.Path_("shipped", "eval-baseline.json"));
+        Assert.All(now.Clips, c => Assert.NotNull(c.TremoloIndex));
+        Assert.Empty(EvalBaseline.Compare(now, old, 0.05, "old.json"));
+        // a much worse tremolo is reported, not gated, against the old file
+        var shaky = now with { Clips = now.Clips.Select(c => c with { TremoloIndex = 0.99 }).ToList() };
+        Assert.Empty(EvalBaseline.Compare(shaky, old, 0.05, "old.json"));
+        Assert.Contains(EvalBaseline.Compare(shaky, now, 0.05, "new.json"), r => r.Metric == "tremoloIndex");
+    }
 }

@@ -44,12 +44,16 @@ public static class ClipSource
     /// The first <paramref name="limit"/> recordings of the folder, resampled to the model's rate and
     /// downmixed, optionally cut to the centred <paramref name="cropSeconds"/>, with their mels.
     /// </summary>
-    public static IReadOnlyList<InputClip> FromWavs(string dir, MelOptions mel, int? limit = null, double? cropSeconds = null)
+    public static IReadOnlyList<InputClip> FromWavs(string dir, MelOptions mel, int? limit = null, double? cropSeconds = null) =>
+        FromFiles(Take(ListWavs(dir), limit).ToList(), mel, cropSeconds);
+
+    /// <summary>The recordings <paramref name="files"/> (in the order given), prepared as <see cref="FromWavs"/> does.</summary>
+    public static IReadOnlyList<InputClip> FromFiles(IReadOnlyList<string> files, MelOptions mel, double? cropSeconds = null)
     {
         var melSpec = new MelSpectrogram(mel);
         var read = new WavReadOptions(ExpectedSampleRate: mel.SamplingRate, Downmix: true, Resample: true);
         var clips = new List<InputClip>();
-        foreach (var f in Take(ListWavs(dir), limit))
+        foreach (var f in files)
         {
             var audio = WavFile.Read(f, read).Samples;
             if (cropSeconds is { } s) audio = CenterCrop(audio, (int)Math.Round(s * mel.SamplingRate));

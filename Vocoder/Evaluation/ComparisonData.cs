@@ -17,13 +17,19 @@ public sealed record SystemInfo(
 /// Scores of one system on one clip; null where a score does not apply (no reference audio for MCD,
 /// no likelihood for Griffin-Lim, nothing to time for the recording).
 /// </summary>
+/// <remarks>The prosody scores (ProsodyMetrics) need a recording: F0 RMSE in cents over frames voiced
+/// in both, the share of frames whose voicing differs, the output's HNR where the recording is voiced
+/// and its gap to the recording's, and the tremolo index. F0 RMSE is also null when no frame is voiced in both.</remarks>
 public sealed record ClipScore(
     string Clip, string System, double AudioSeconds,
     double? LogMelL1 = null, double? Mcd = null, double? SpectralConvergence = null,
-    double? Nll = null, double? RealTimeFactor = null);
+    double? Nll = null, double? RealTimeFactor = null,
+    double? F0RmseCents = null, double? VoicingError = null, double? HnrDb = null, double? HnrGapDb = null,
+    double? TremoloIndex = null);
 
-/// <summary>The audio of one system on one clip (a complete WAV file) and its spectrogram (PNG).</summary>
-public sealed record RenderedAudio(string Clip, string System, byte[] Wav, byte[]? SpectrogramPng = null);
+/// <summary>The audio of one system on one clip (a complete WAV file) and its spectrogram (PNG).
+/// <see cref="F0"/> is the pitch track (Hz per mel hop, 0 where unvoiced) for the report's F0 plot.</summary>
+public sealed record RenderedAudio(string Clip, string System, byte[] Wav, byte[]? SpectrogramPng = null, double[]? F0 = null);
 
 /// <summary>Everything a report page shows. <see cref="InputSpectrograms"/> are the input mels per clip (PNG).</summary>
 public sealed record ReportContent(
@@ -32,6 +38,9 @@ public sealed record ReportContent(
     IReadOnlyList<ClipScore> Scores, IReadOnlyList<RenderedAudio> Audio,
     IReadOnlyDictionary<string, byte[]>? InputSpectrograms = null)
 {
+    /// <summary>Seconds between pitch-track frames (the mel hop; Tacotron2's 256 / 22,050 unless set).</summary>
+    public double F0HopSeconds { get; init; } = 256 / 22050.0;
+
     /// <summary>
     /// A content-derived id (hash of names, seed and audio): the same inputs give the same id,
     /// so exported answers can be matched to the report they came from.
@@ -58,6 +67,8 @@ public sealed record ReportContent(
             // real-time factor over the whole set: total compute time / total audio time
             rows.All(r => r.RealTimeFactor is null) ? null
                 : rows.Where(r => r.RealTimeFactor is not null).Sum(r => r.RealTimeFactor!.Value * r.AudioSeconds)
-                  / rows.Where(r => r.RealTimeFactor is not null).Sum(r => r.AudioSeconds));
+                  / rows.Where(r => r.RealTimeFactor is not null).Sum(r => r.AudioSeconds),
+            Mean(rows.Select(r => r.F0RmseCents)), Mean(rows.Select(r => r.VoicingError)), Mean(rows.Select(r => r.HnrDb)),
+            Mean(rows.Select(r => r.HnrGapDb)), Mean(rows.Select(r => r.TremoloIndex)));
     }).ToList();
 }

@@ -26,7 +26,7 @@ public static class ComparisonRunner
         if (systems.Count == 0) throw new WaveFlowException("compare: no systems");
         var scorer = new ClipScorer(mel);
         var scores = new List<ClipScore>();
-        var rendered = new List<(InputClip Clip, string System, float[] Audio, FloatArray OutMel)>();
+        var rendered = new List<(InputClip Clip, string System, float[] Audio, FloatArray OutMel, double[] F0)>();
         int total = clips.Count * systems.Count, done = 0;
 
         foreach (var system in systems)
@@ -43,22 +43,22 @@ public static class ComparisonRunner
                 double seconds = watch.Elapsed.TotalSeconds;
                 if (clip.Audio is { } reference && system.Info.Kind != SystemKind.GroundTruth)
                     audio = audio.Length > reference.Length ? audio[..reference.Length] : audio; // the recording's length
-                var (score, outMel) = scorer.Score(clip, audio, system.Info.Name);
+                var (score, outMel, pitch) = scorer.Score(clip, audio, system.Info.Name);
                 double duration = (double)audio.Length / mel.SamplingRate;
                 scores.Add(score with { Nll = system.Nll(clip), RealTimeFactor = system.Timed ? seconds / duration : null });
-                rendered.Add((clip, system.Info.Name, audio, outMel));
+                rendered.Add((clip, system.Info.Name, audio, outMel, pitch.F0));
             }
         }
         progress?.Invoke("writing the report", total, total);
 
         var audioEntries = new List<RenderedAudio>();
-        foreach (var (clip, name, audio, outMel) in rendered)
+        foreach (var (clip, name, audio, outMel, f0) in rendered)
         {
             var wav = WavFile.Encode(audio, mel.SamplingRate);
             AtomicFile.WriteAllBytes(Path.Combine(outputDir, "audio", name, clip.Name + ".wav"), wav);
             var png = SpectrogramImage.EncodePng(outMel);
             AtomicFile.WriteAllBytes(Path.Combine(outputDir, "spectrograms", name, clip.Name + ".png"), png);
-            audioEntries.Add(new RenderedAudio(clip.Name, name, wav, png));
+            audioEntries.Add(new RenderedAudio(clip.Name, name, wav, png, f0));
         }
         var inputs = new Dictionary<string, byte[]>();
         foreach (var clip in clips)
@@ -68,7 +68,8 @@ public static class ComparisonRunner
         }
 
         var content = new ReportContent(settings.Title, settings.Seed, settings.Sigma, settings.Source,
-            systems.Select(s => s.Info).ToList(), clips.Select(c => c.Name).ToList(), scores, audioEntries, inputs);
+            systems.Select(s => s.Info).ToList(), clips.Select(c => c.Name).ToList(), scores, audioEntries, inputs)
+            { F0HopSeconds = (double)mel.HopLength / mel.SamplingRate };
         var index = Path.Combine(outputDir, "index.html");
         AtomicFile.WriteAllBytes(index, System.Text.Encoding.UTF8.GetBytes(ReportPage.Render(content)));
         var metrics = Path.Combine(outputDir, "metrics.json");

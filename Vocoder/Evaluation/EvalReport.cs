@@ -4,19 +4,34 @@ using WaveFlow.Serialization;
 
 namespace WaveFlow.Vocoder.Evaluation;
 
-/// <summary>Spectrogram errors of one clip's resynthesis (all lower-is-better).</summary>
+/// <summary>
+/// Errors of one clip's resynthesis (all lower-is-better except <see cref="HnrDb"/>, which is
+/// reported, not gated). The prosody fields are null in baselines written before they existed
+/// (those load and gate the spectral metrics only), and F0 RMSE is null when no frame is voiced
+/// in both the output and the recording.
+/// </summary>
 public sealed record EvalClip(
     [property: JsonPropertyName("clip")] string Clip,
     [property: JsonPropertyName("seconds")] double Seconds,
     [property: JsonPropertyName("logMelL1")] double LogMelL1,
     [property: JsonPropertyName("mcd")] double Mcd,
     [property: JsonPropertyName("spectralConvergence")] double SpectralConvergence,
-    [property: JsonPropertyName("logSpectralDistance")] double LogSpectralDistance)
+    [property: JsonPropertyName("logSpectralDistance")] double LogSpectralDistance,
+    [property: JsonPropertyName("f0RmseCents")] double? F0RmseCents = null,
+    [property: JsonPropertyName("voicingError")] double? VoicingError = null,
+    [property: JsonPropertyName("hnrDb")] double? HnrDb = null,
+    [property: JsonPropertyName("hnrGapDb")] double? HnrGapDb = null,
+    [property: JsonPropertyName("tremoloIndex")] double? TremoloIndex = null)
 {
-    /// <summary>The gated metrics by JSON name, in a fixed order.</summary>
+    /// <summary>The gateable metrics' JSON names, in a fixed order.</summary>
+    public static readonly IReadOnlyList<string> GatedNames =
+        ["logMelL1", "mcd", "spectralConvergence", "logSpectralDistance", "f0RmseCents", "voicingError", "hnrGapDb", "tremoloIndex"];
+
+    /// <summary>The gated metrics by JSON name, in <see cref="GatedNames"/>' order; null where not measured.</summary>
     [JsonIgnore]
-    public IReadOnlyList<(string Name, double Value)> Metrics =>
-        [("logMelL1", LogMelL1), ("mcd", Mcd), ("spectralConvergence", SpectralConvergence), ("logSpectralDistance", LogSpectralDistance)];
+    public IReadOnlyList<(string Name, double? Value)> Metrics =>
+        [("logMelL1", LogMelL1), ("mcd", Mcd), ("spectralConvergence", SpectralConvergence), ("logSpectralDistance", LogSpectralDistance),
+         ("f0RmseCents", F0RmseCents), ("voicingError", VoicingError), ("hnrGapDb", HnrGapDb), ("tremoloIndex", TremoloIndex)];
 }
 
 /// <summary>
@@ -48,7 +63,16 @@ public sealed record EvalReport(
     public static EvalReport Create(string checkpoint, string? kind, long step, string data, EvalSettings settings, IReadOnlyList<EvalClip> clips) =>
         new(FormatName, 1, checkpoint, kind, step, data, settings, clips, new EvalClip("mean",
             clips.Sum(c => c.Seconds), clips.Average(c => c.LogMelL1), clips.Average(c => c.Mcd),
-            clips.Average(c => c.SpectralConvergence), clips.Average(c => c.LogSpectralDistance)));
+            clips.Average(c => c.SpectralConvergence), clips.Average(c => c.LogSpectralDistance),
+            MeanOf(clips.Select(c => c.F0RmseCents)), MeanOf(clips.Select(c => c.VoicingError)), MeanOf(clips.Select(c => c.HnrDb)),
+            MeanOf(clips.Select(c => c.HnrGapDb)), MeanOf(clips.Select(c => c.TremoloIndex))));
+
+    /// <summary>The mean over the clips where a value exists (null when none has one).</summary>
+    static double? MeanOf(IEnumerable<double?> values)
+    {
+        var v = values.Where(x => x.HasValue).Select(x => x!.Value).ToList();
+        return v.Count == 0 ? null : v.Average();
+    }
 
     public string ToJson() => JsonSerializer.Serialize(this, Indented);
 

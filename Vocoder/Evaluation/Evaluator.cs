@@ -40,8 +40,10 @@ public static class Evaluator
             var reference = clip.Audio!;
             if (audio.Length > reference.Length) audio = audio[..reference.Length];
             var e = scorer.Errors(reference, audio);
+            var p = scorer.Prosody(reference, audio);
             results.Add(new EvalClip(clip.Name, (double)reference.Length / loaded.Mel.SamplingRate,
-                e.LogMelL1, e.MelCepstralDistortion, e.SpectralConvergence, e.LogSpectralDistance));
+                e.LogMelL1, e.MelCepstralDistortion, e.SpectralConvergence, e.LogSpectralDistance,
+                p.F0RmseCents, p.VoicingError, p.HnrDb, p.HnrGapDb, p.TremoloIndex));
         }
         progress?.Invoke("done", clips.Count, clips.Count);
         var settings = new EvalSettings(clips.Count, options.CropSeconds, options.Seed, options.Sigma, loaded.Mel.SamplingRate);

@@ -41,6 +41,7 @@ public static class ReportPage
             .Replace("{{MEANS}}", ScoreTable(content.Means(), withClip: false))
             .Replace("{{STRUCTURE}}", StructureTable(content.Systems))
             .Replace("{{PER_CLIP}}", ScoreTable(content.Scores, withClip: true))
+            .Replace("{{F0_PLOTS}}", F0Plots.Render(content))
             .Replace("{{SPECTROGRAMS}}", Spectrograms(content))
             .Replace("{{DATA}}", json)
             .Replace("{{SCRIPT}}", ReportScript.Js)
@@ -72,7 +73,7 @@ public static class ReportPage
     {
         var sb = new StringBuilder("<table><thead><tr>");
         if (withClip) sb.Append("<th>clip</th>");
-        sb.Append("<th>system</th><th>log-mel L1</th><th>MCD (dB)</th><th>SC</th><th>NLL (σ = 1)</th><th>RTF</th><th>seconds</th></tr></thead><tbody>\n");
+        sb.Append("<th>system</th><th>log-mel L1</th><th>MCD (dB)</th><th>SC</th><th>F0 RMSE (cents)</th><th>V/UV error</th><th>HNR (dB)</th><th>HNR gap (dB)</th><th>tremolo</th><th>NLL (σ = 1)</th><th>RTF</th><th>seconds</th></tr></thead><tbody>\n");
         foreach (var r in rows)
         {
             sb.Append("<tr>");
@@ -81,6 +82,12 @@ public static class ReportPage
               .Append("<td>").Append(F(r.LogMelL1, "0.0000")).Append("</td>")
               .Append("<td>").Append(F(r.Mcd, "0.00")).Append("</td>")
               .Append("<td>").Append(F(r.SpectralConvergence, "0.0000")).Append("</td>")
+              // no frame voiced in both: the F0 error does not exist (with a recording), "n/a"
+              .Append("<td>").Append(r.F0RmseCents is null && r.VoicingError is not null ? "n/a" : F(r.F0RmseCents, "0.0")).Append("</td>")
+              .Append("<td>").Append(F(r.VoicingError, "0.000")).Append("</td>")
+              .Append("<td>").Append(F(r.HnrDb, "0.0")).Append("</td>")
+              .Append("<td>").Append(F(r.HnrGapDb, "0.0")).Append("</td>")
+              .Append("<td>").Append(F(r.TremoloIndex, "0.000")).Append("</td>")
               .Append("<td>").Append(F(r.Nll, "0.0000")).Append("</td>")
               .Append("<td>").Append(F(r.RealTimeFactor, "0.000")).Append("</td>")
               .Append("<td>").Append(F(r.AudioSeconds, "0.00")).Append("</td></tr>\n");

@@ -63,12 +63,18 @@ answers and send the file to whoever runs the comparison (<code>waveflow compare
 <p class="note">Log-mel L1: mean |log mel(output) − log mel(input)| (natural log, clamped at 1e-5), lower is better.
 MCD: mel-cepstral distortion against the recording in dB. SC: spectral convergence against the recording.
 NLL: negative log-likelihood per sample of the recording under the model (NVIDIA's loss at sigma 1), lower is better.
-RTF: synthesis time / audio duration on the machine that made this report (below 1 is faster than real time).</p>
+RTF: synthesis time / audio duration on the machine that made this report (below 1 is faster than real time).
+Against the recording (YIN pitch tracker, one frame per mel hop): F0 RMSE in cents over frames voiced in both;
+V/UV: share of frames voiced in one and not the other; HNR: the output's harmonics-to-noise ratio where the
+recording is voiced (a recording of speech reads about +5 to +15 dB, whisper about −10 dB), HNR gap: its distance to the recording's;
+tremolo: depth of the 3–12 Hz loudness modulation the output adds to the recording's (0.2 = a gain wobbling between 1 and 0.8).</p>
 <h3>Block structure</h3>
 {{STRUCTURE}}
 <p class="note">Highlighted cells differ between the models.</p>
 <h3>Per clip</h3>
 {{PER_CLIP}}
+<h3>Pitch tracks</h3>
+{{F0_PLOTS}}
 <h3>Spectrograms</h3>
 {{SPECTROGRAMS}}
 </details>

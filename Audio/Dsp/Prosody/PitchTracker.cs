@@ -1,0 +1,132 @@
+using System.Numerics.Tensors;
+
+namespace WaveFlow.Audio;
+
+/// <summary>
+/// Settings of <see cref="PitchTracker"/>. Defaults suit speech at 22,050 Hz: F0 between 60 and
+/// 500 Hz; frames every 256 samples (the mel hop, so pitch frame j sits on mel frame j);
+/// a 1024-sample integration window (46 ms: two periods of the lowest F0 with room to spare);
+/// YIN's absolute threshold 0.15 picks the first dip of the normalised difference below it (the
+/// shortest period, so no octave-down errors); a frame is voiced when its dip is below
+/// <see cref="VoicingThreshold"/> and its energy is within <see cref="SilenceDb"/> of the
+/// loudest frame.
+/// </summary>
+public sealed record PitchSettings(
+    double MinF0 = 60, double MaxF0 = 500, int Hop = 256, int Window = 1024,
+    double Threshold = 0.15, double VoicingThreshold = 0.25, double SilenceDb = 40)
+{
+    public int MinLag(int rate) => Math.Max(2, (int)Math.Floor(rate / MaxF0));
+    public int MaxLag(int rate) => (int)Math.Ceiling(rate / MinF0);
+}
+
+/// <summary>One signal's pitch track: per frame the F0 in Hz (0 where unvoiced), the voicing
+/// decision, the periodicity (normalised autocorrelation at the chosen period, 0..1) and the
+/// frame energy. Frame j is centred on sample j·hop.</summary>
+public sealed record PitchTrack(double[] F0, bool[] Voiced, double[] Periodicity, double[] Energy, int SampleRate, int Hop)
+{
+    public int Frames => F0.Length;
+    public double FrameSeconds(int j) => (double)j * Hop / SampleRate;
+}
+
+/// <summary>
+/// A YIN pitch tracker (de Cheveigné and Kawahara, 2002): per frame the difference function
+/// d(τ) = Σ_j (x_j − x_{j+τ})² over the window, normalised by its cumulative mean
+/// (d'(τ) = d(τ)·τ / Σ_{k≤τ} d(k)), the first τ where d' dips below the threshold (else the global
+/// minimum), refined by a parabola through the three points around the dip. NWaves' Pitch.FromYin
+/// returns only a frequency per frame (no dip value), so it cannot say whether a frame is voiced
+/// or how periodic it is; this tracker returns both.
+/// </summary>
+public static class PitchTracker
+{
+    public static PitchTrack Track(ReadOnlySpan<float> audio, int sampleRate, PitchSettings? settings = null)
+    {
+        var s = settings ?? new PitchSettings();
+        int minLag = s.MinLag(sampleRate), maxLag = s.MaxLag(sampleRate), w = s.Window;
+        if (maxLag + 2 > w) throw new ArgumentException($"window {w} is shorter than the longest period ({maxLag} samples) plus 2");
+        int frames = audio.Length / s.Hop + 1;
+        // Zero-padded copy. For lag τ, frame j compares x[c − W/2 − τ/2, + W) with the same span
+        // τ later, c = j·hop: the compared stretch is centred on c for every τ (a fixed start would
+        // centre it τ/2 − maxLag/2 early, a bias of up to 4 ms that a glide turns into cents).
+        int pad = w / 2 + maxLag / 2 + 2;
+        var x = new float[pad + audio.Length + pad + w / 2];
+        audio.CopyTo(x.AsSpan(pad));
+
+        // prefix sums of x² for the energy terms of d(τ)
+        var sq = new double[x.Length + 1];
+        for (int i = 0; i < x.Length; i++) sq[i + 1] = sq[i] + (double)x[i] * x[i];
+        double Energy(int from) => sq[from + w] - sq[from];
+        double Cross(int from, int tau) => TensorPrimitives.Dot(x.AsSpan(from, w), x.AsSpan(from + tau, w));
+
+        var f0 = new double[frames];
+        var voiced = new bool[frames];
+        var periodicity = new double[frames];
+        var energy = new double[frames];
+        var d = new double[maxLag + 2];
+        for (int j = 0; j < frames; j++)
+        {
+            int centre = pad + j * s.Hop, first = centre - w / 2;
+            energy[j] = Energy(first) / w;
+            // d(τ) = E(a) + E(a + τ) − 2·r(τ), a = c − W/2 − τ/2: E from the prefix sums, r by a SIMD dot product
+            d[0] = 0;
+            for (int tau = 1; tau <= maxLag + 1; tau++)
+            {
+                int a = first - tau / 2;
+                d[tau] = Math.Max(0, Energy(a) + Energy(a + tau) - 2 * Cross(a, tau));
+            }
+            var (lag, dip) = PickLag(d, minLag, maxLag, s.Threshold);
+            double refined = Refine(d, lag);
+            int at = first - lag / 2;
+            double e0 = Energy(at), eLag = Energy(at + lag);
+            periodicity[j] = e0 > 0 && eLag > 0 ? Math.Clamp(Cross(at, lag) / Math.Sqrt(e0 * eLag), 0, 1) : 0;
+            voiced[j] = dip < s.VoicingThreshold;
+            f0[j] = sampleRate / refined;
+        }
+
+        // the silence gate, relative to the loudest frame of this signal
+        double loudest = energy.Length == 0 ? 0 : energy.Max();
+        double floor = loudest * Math.Pow(10, -s.SilenceDb / 10);
+        for (int j = 0; j < frames; j++)
+        {
+            if (loudest <= 0 || energy[j] < floor) voiced[j] = false;
+            if (!voiced[j]) f0[j] = 0;
+        }
+        return new PitchTrack(f0, voiced, periodicity, energy, sampleRate, s.Hop);
+    }
+
+    /// <summary>The first lag in [minLag, maxLag] where the cumulative-mean-normalised difference
+    /// falls below <paramref name="threshold"/>, walked down to the bottom of that dip; else the
+    /// lag of the smallest value. Returns the lag and its normalised value.</summary>
+    static (int Lag, double Dip) PickLag(double[] d, int minLag, int maxLag, double threshold)
+    {
+        var dn = new double[maxLag + 2];
+        dn[0] = 1;
+        double running = 0;
+        for (int tau = 1; tau <= maxLag + 1; tau++)
+        {
+            running += d[tau];
+            dn[tau] = running > 0 ? d[tau] * tau / running : 1;
+        }
+        int best = minLag;
+        for (int tau = minLag; tau <= maxLag; tau++)
+        {
+            if (dn[tau] < threshold)
+            {
+                while (tau + 1 <= maxLag && dn[tau + 1] < dn[tau]) tau++;
+                return (tau, dn[tau]);
+            }
+            if (dn[tau] < dn[best]) best = tau;
+        }
+        return (best, dn[best]);
+    }
+
+    /// <summary>The vertex of the parabola through d(τ−1), d(τ), d(τ+1): the period to a fraction of a sample.</summary>
+    static double Refine(double[] d, int tau)
+    {
+        if (tau < 1 || tau + 1 >= d.Length) return tau;
+        double a = d[tau - 1], b = d[tau], c = d[tau + 1];
+        double den = a - 2 * b + c;
+        if (den <= 0) return tau;
+        double shift = 0.5 * (a - c) / den;
+        return tau + Math.Clamp(shift, -1, 1);
+    }
+}
