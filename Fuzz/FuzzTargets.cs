@@ -35,6 +35,7 @@ public static class FuzzTargets
         new("config", ".json", "TrainingConfig", (bytes, path) => TrainingConfig.Parse(Text(bytes), path)),
         new("model-config", ".json", "CheckpointLoader.ReadConfig and MelOptions.Load (the --config of synthesize, mel, griffinlim)",
             (bytes, path) => { File.WriteAllBytes(path, bytes); CheckpointLoader.ReadConfig(path); MelOptions.Load(path); }),
+        new("trainer-state", ".state", "TrainerState.Load with the optimizer state restored into the tiny model's Adam (--resume)", LoadTrainerState),
         new("listening", ".json", "ListeningResults", (bytes, path) => ListeningResults.Parse(Text(bytes), path)),
         new("baseline", ".json", "EvalReport as an eval baseline, compared with itself",
             (bytes, path) => { var report = EvalReport.Parse(Text(bytes), path); EvalBaseline.Compare(report, report, 0.05, path); }),
@@ -54,6 +55,24 @@ public static class FuzzTargets
         File.WriteAllBytes(path, bytes);
         var loaded = CheckpointLoader.Load(path, TorchSharp.torch.CPU);
         loaded.Model.Dispose();
+    }
+
+    /// <summary>The smallest model worth loading (the checkpoint and trainer-state seeds): 2 flows of 1 WN layer, 4 mels, filter_length 16.</summary>
+    public static (WaveFlow.Vocoder.WaveGlowOptions Options, MelOptions Mel) TinyModel() =>
+        (new WaveFlow.Vocoder.WaveGlowOptions { NMelChannels = 4, NFlows = 2, NGroup = 4, NEarlyEvery = 4, NEarlySize = 2, WN = new WaveFlow.Vocoder.WNOptions(1, 4, 3) },
+         new MelOptions { NMelChannels = 4, FilterLength = 16, HopLength = 4, WinLength = 16 });
+
+    /// <summary>The optimizer a .state file is restored into: Adam over the tiny model of the seeds (built once).</summary>
+    private static readonly Lazy<TorchSharp.Modules.Adam> TinyAdam = new(() =>
+    {
+        var (options, mel) = TinyModel();
+        return TorchSharp.torch.optim.Adam(new WaveFlow.Vocoder.WaveGlow(options, mel).parameters(), 1e-3);
+    });
+
+    private static void LoadTrainerState(byte[] bytes, string path)
+    {
+        File.WriteAllBytes(path, bytes);
+        TrainerState.Load(path, reader => TinyAdam.Value.load_state_dict(reader));
     }
 
     // Invalid UTF-8 becomes U+FFFD, as File.ReadAllText does.

@@ -49,9 +49,21 @@ public static class SeedWriter
 
         // Checkpoints: our format and a state-dict .pt of the same tiny model (its config then inferred).
         // (Inference needs NVIDIA's filter_length 1024, so the state dict's model has 2 mels to stay small.)
-        var (options, melOptions) = TinyModel();
+        var (options, melOptions) = FuzzTargets.TinyModel();
         using (var model = new WaveGlow(options, melOptions))
+        {
             WaveFlowCheckpoint.Save(Path.Combine(Dir("checkpoint"), "tiny.safetensors"), model, options, melOptions, step: 3);
+            // A trainer state after two Adam steps (step counts and moments are non-zero).
+            var adam = TorchSharp.torch.optim.Adam(model.parameters(), 1e-3);
+            for (int i = 0; i < 2; i++)
+            {
+                adam.zero_grad();
+                foreach (var p in model.parameters()) p.square().sum().backward();
+                adam.step();
+            }
+            new Training.TrainerState { Iteration = 2, Seed = 1234, BatchesPerEpoch = 2, OptimizerSteps = 2, LearningRate = 1e-3 }
+                .Save(Path.Combine(Dir("trainer-state"), "tiny.state"), w => adam.save_state_dict(w));
+        }
         var nvidiaLike = options with { NMelChannels = 2 };
         using (var model = new WaveGlow(nvidiaLike, new MelOptions { NMelChannels = 2 }))
             TorchZipWriter.WriteStateDict(Path.Combine(Dir("checkpoint"), "tiny-state-dict.pt"), StateDict.Export(model).OrderBy(p => p.Key, StringComparer.Ordinal).ToList());
@@ -65,11 +77,6 @@ public static class SeedWriter
             [new("p1", "c1", "A", "B", "left", "clear"), new("p2", "c2", "B", "A", "none"), new("p3", "c1", "A", "GL", "right", null, 2, 1)]).ToJson());
         File.Copy(Path.Combine(repository, "Tests", "Fixtures", "shipped", "eval-baseline.json"), Path.Combine(Dir("baseline"), "eval-baseline.json"), overwrite: true);
     }
-
-    /// <summary>The smallest model worth loading: 2 flows of 1 WN layer, 4 mels, filter_length 16 (about 1,900 parameters).</summary>
-    public static (WaveGlowOptions Options, MelOptions Mel) TinyModel() =>
-        (new WaveGlowOptions { NMelChannels = 4, NFlows = 2, NGroup = 4, NEarlyEvery = 4, NEarlySize = 2, WN = new WNOptions(1, 4, 3) },
-         new MelOptions { NMelChannels = 4, FilterLength = 16, HopLength = 4, WinLength = 16 });
 
     private static FloatArray Mel(int nMel, int frames) =>
         new(Enumerable.Range(0, nMel * frames).Select(i => (float)Math.Log(1e-3 + (i % 7) * 0.25)).ToArray(), [nMel, frames]);
