@@ -90,4 +90,16 @@ public class EvalBaselineTests
         Assert.Empty(EvalBaseline.Compare(shaky, old, 0.05, "old.json"));
         Assert.Contains(EvalBaseline.Compare(shaky, now, 0.05, "new.json"), r => r.Metric == "tremoloIndex");
     }
+
+    [Fact]
+    public void ToleranceOptionsSetAllMetricsOrOne()
+    {
+        var (all, per) = WaveFlow.Cli.Commands.EvalCommand.ParseTolerances(["0.1", "tremoloIndex=0.25", "f0RmseCents=0"]);
+        Assert.Equal(0.1, all);
+        Assert.Equal(new Dictionary<string, double> { ["tremoloIndex"] = 0.25, ["f0RmseCents"] = 0 }, per);
+        Assert.Throws<WaveFlowException>(() => WaveFlow.Cli.Commands.EvalCommand.ParseTolerances(["pitch=0.1"]));
+        Assert.Throws<WaveFlowException>(() => WaveFlow.Cli.Commands.EvalCommand.ParseTolerances(["-0.1"]));
+        // a bad tolerance is refused before any synthesis (exit 2)
+        Assert.Equal(2, CliRunner.Run("eval", "--checkpoint", "missing.safetensors", "--data", "missing", "--tolerance", "tremolo=0.2", "--device", "cpu"));
+    }
 }
