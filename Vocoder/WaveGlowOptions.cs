@@ -19,7 +19,7 @@ public sealed record WaveGlowOptions
     public int NEarlySize { get; init; } = 2;
     public WNOptions WN { get; init; } = new();
 
-    // Flow variants (issue 7): NICE / RealNVP / Glow as configuration. Defaults are NVIDIA's.
+    // Flow variants: NICE / RealNVP / Glow as configuration. Defaults are NVIDIA's.
     /// <summary>"affine" (WaveGlow, RealNVP) or "additive" (NICE: shift only, log-det 0).</summary>
     public string Coupling { get; init; } = Couplings.Affine;
     /// <summary>"invertible-1x1" (Glow, NVIDIA), "lu-1x1" (Glow's LU form), "reverse" or "shuffle".</summary>
