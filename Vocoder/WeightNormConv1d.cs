@@ -58,7 +58,9 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         using var w = EffectiveWeight();
-        return nn.functional.conv1d(input, w, bias, stride: 1, padding: padding, dilation: dilation).MoveToOuterDisposeScope();
+        // Under Autocast the product runs in its low-precision type (no-op casts otherwise).
+        return nn.functional.conv1d(Autocast.Cast(input), Autocast.Cast(w), Autocast.Cast(bias), stride: 1, padding: padding, dilation: dilation)
+            .MoveToOuterDisposeScope();
     }
 
     /// <summary>
