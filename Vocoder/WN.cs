@@ -105,7 +105,7 @@ public sealed class WN : nn.Module<Tensor, Tensor, Tensor>
         }
         // Under Autocast the layers above computed in low precision; the coupling that consumes
         // this output (exp(log s), Σ log s) gets it back in the caller's dtype.
-        var result = nn.functional.conv1d(Autocast.Cast(output!), Autocast.Cast(end.weight!), Autocast.Cast(end.bias!));   // (B, nOut, T')
+        var result = ConvAsProducts.Conv1d(Autocast.Cast(output!), Autocast.Cast(end.weight!), Autocast.Cast(end.bias!));   // (B, nOut, T')
         if (result.dtype != callerDtype) result = result.to(callerDtype);
         return result.MoveToOuterDisposeScope();
     }

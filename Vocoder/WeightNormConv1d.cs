@@ -59,8 +59,7 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         using var w = EffectiveWeight();
         // Under Autocast the product runs in its low-precision type (no-op casts otherwise).
-        return nn.functional.conv1d(Autocast.Cast(input), Autocast.Cast(w), Autocast.Cast(bias), stride: 1, padding: padding, dilation: dilation)
-            .MoveToOuterDisposeScope();
+        return ConvAsProducts.Conv1d(Autocast.Cast(input), Autocast.Cast(w), Autocast.Cast(bias), dilation, padding).MoveToOuterDisposeScope();
     }
 
     /// <summary>
