@@ -96,7 +96,13 @@ def run_torch(args, case):
     cmd = [sys.executable, os.path.abspath(__file__), "torch-case", "--waveglow", args.waveglow,
            "--config", config, "--kind", kind, "--threads", str(args.threads)]
     cmd += ["--seconds", str(size)] if kind == "synth" else ["--batch", str(size[0]), "--segment", str(size[1])]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=REPO).stdout
+    # WaveFlow sets OMP_WAIT_POLICY=PASSIVE for itself (idle OpenMP threads sleep instead of
+    # spinning); PyTorch gets the same unless --torch-omp-default, so that a loaded machine does
+    # not penalise one side's spinning threads.
+    env = dict(os.environ)
+    if not args.torch_omp_default:
+        env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=REPO, env=env).stdout
     return json.loads(out.strip().splitlines()[-1])["seconds"]
 
 
@@ -118,7 +124,8 @@ def run_waveflow(args, case, precision):
 
 def driver(args):
     print(f"# {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, {os.cpu_count()} CPUs, {args.threads} threads, "
-          f"{args.rounds} rounds, interleaved PyTorch then WaveFlow; load = 1/5/15-min load averages")
+          f"{args.rounds} rounds, interleaved PyTorch then WaveFlow; load = 1/5/15-min load averages; "
+          f"PyTorch OMP_WAIT_POLICY={'default' if args.torch_omp_default else os.environ.get('OMP_WAIT_POLICY', 'PASSIVE')}")
     print("| case | round | PyTorch s | WaveFlow " + " | WaveFlow ".join(args.precisions) + " s | load |")
     summary = []
     for case in args.cases:
@@ -158,6 +165,8 @@ def main():
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--cases", nargs="+", default=["synth-small-10s", "synth-nvidia-2s", "train-small"], choices=list(CASES))
+    p.add_argument("--torch-omp-default", action="store_true",
+                   help="leave PyTorch's OpenMP wait policy at its default (spinning) instead of PASSIVE")
     p.add_argument("--precisions", nargs="+", default=["fp32"], choices=["fp32", "bf16"],
                    help="WaveFlow precisions to time against PyTorch's fp32")
     args = p.parse_args()

@@ -35,22 +35,24 @@ public class MixedPrecisionTests
         return new TrainingBatch(0, 0, audio, 2, length, ["a", "b"]);
     }
 
-    private sealed record StepRun(StepResult Result, float[] Gradients, float[] FirstParameterAfter, ScalarType GradientDtype, double? Scale);
+    internal sealed record StepRun(StepResult Result, float[] Gradients, float[] FirstParameterAfter, ScalarType GradientDtype, double? Scale);
 
-    private static StepRun Step(Precision precision, LossScaler? scaler = null, double learningRate = 0)
+    internal static StepRun Step(Precision precision, LossScaler? scaler = null, double learningRate = 0, Device? device = null)
     {
-        set_num_threads(1);
+        device ??= CPU;
+        if (device.type == DeviceType.CPU) set_num_threads(1);
         using var model = Model();
+        model.to(device);
         using var optimizer = optim.Adam(model.parameters(), learningRate > 0 ? learningRate : 1e-3);
-        using var mel = new TorchMelSpectrogram(Tiny.Mel, CPU);
-        using var step = new TrainStep(model, optimizer, mel, CPU, sigma: 1.0, gradClip: 0, precision: precision, scaler: scaler);
+        using var mel = new TorchMelSpectrogram(Tiny.Mel, device);
+        using var step = new TrainStep(model, optimizer, mel, device, sigma: 1.0, gradClip: 0, precision: precision, scaler: scaler);
         var result = step.Run(Batch(), learningRate);
         var grads = step.Gradients;
         return new StepRun(result, Vocoder.ModelFixture.Floats(grads), Vocoder.ModelFixture.Floats(model.parameters().First()),
             grads.dtype, step.Scaler?.Scale);
     }
 
-    private static double RelativeL2(float[] a, float[] reference)
+    internal static double RelativeL2(float[] a, float[] reference)
     {
         double num = 0, den = 0;
         for (int i = 0; i < a.Length; i++) { num += Math.Pow(a[i] - reference[i], 2); den += Math.Pow(reference[i], 2); }
