@@ -81,10 +81,10 @@ def torch_case(args):
             loss.backward()
             opt.step()
     once()                                   # warm-up (allocator, oneDNN primitive choice)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     once()
-    seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "torch": torch.__version__, "threads": torch.get_num_threads()}))
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "torch": torch.__version__, "threads": torch.get_num_threads()}))
 
 
 def load():
@@ -103,7 +103,8 @@ def run_torch(args, case):
     if not args.torch_omp_default:
         env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=REPO, env=env).stdout
-    return json.loads(out.strip().splitlines()[-1])["seconds"]
+    r = json.loads(out.strip().splitlines()[-1])
+    return r["seconds"], r["cpu"]
 
 
 def run_waveflow(args, case, precision):
@@ -119,14 +120,15 @@ def run_waveflow(args, case, precision):
         with open(out) as f:
             rows = json.load(f)["Rows"]
         row = next(r for r in rows if r["Case"].startswith("synthesis" if kind == "synth" else "train step"))
-        return row["MedianMs"] / 1000
+        return row["MedianMs"] / 1000, row["MedianCpuMs"] / 1000
 
 
 def driver(args):
     print(f"# {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, {os.cpu_count()} CPUs, {args.threads} threads, "
           f"{args.rounds} rounds, interleaved PyTorch then WaveFlow; load = 1/5/15-min load averages; "
           f"PyTorch OMP_WAIT_POLICY={'default' if args.torch_omp_default else os.environ.get('OMP_WAIT_POLICY', 'PASSIVE')}")
-    print("| case | round | PyTorch s | WaveFlow " + " | WaveFlow ".join(args.precisions) + " s | load |")
+    print("# wall s (process CPU s, all threads) of one timed run after one warm-up, each in a fresh process")
+    print("| case | round | PyTorch | " + " | ".join(f"WaveFlow {p}" for p in args.precisions) + " | load |")
     summary = []
     for case in args.cases:
         times = {"torch": []} | {p: [] for p in args.precisions}
@@ -134,15 +136,16 @@ def driver(args):
             times["torch"].append(run_torch(args, case))
             for p in args.precisions:
                 times[p].append(run_waveflow(args, case, p))
-            cells = " | ".join(f"{times[p][-1]:.2f}" for p in args.precisions)
-            print(f"| {case} | {r} | {times['torch'][-1]:.2f} | {cells} | {load()} |", flush=True)
-        med = {k: statistics.median(v) for k, v in times.items()}
+            cells = " | ".join(f"{times[k][-1][0]:.2f} ({times[k][-1][1]:.2f})" for k in ["torch"] + args.precisions)
+            print(f"| {case} | {r} | {cells} | {load()} |", flush=True)
+        med = {k: (statistics.median(t[0] for t in v), statistics.median(t[1] for t in v)) for k, v in times.items()}
         summary.append((case, med))
     print()
-    print("| case | PyTorch median s | " + " | ".join(f"WaveFlow {p} median s | ahead by" for p in args.precisions) + " |")
+    print("| case | PyTorch median wall (CPU) s | " + " | ".join(f"WaveFlow {p} median wall (CPU) s | ahead by, wall (CPU)" for p in args.precisions) + " |")
     for case, med in summary:
-        cells = " | ".join(f"{med[p]:.2f} | {med['torch'] / med[p]:.2f}×" for p in args.precisions)
-        print(f"| {case} | {med['torch']:.2f} | {cells} |")
+        t = med["torch"]
+        cells = " | ".join(f"{med[p][0]:.2f} ({med[p][1]:.2f}) | {t[0] / med[p][0]:.2f}× ({t[1] / med[p][1]:.2f}×)" for p in args.precisions)
+        print(f"| {case} | {t[0]:.2f} ({t[1]:.2f}) | {cells} |")
     print(f"# load after: {load()}")
 
 

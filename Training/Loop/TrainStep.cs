@@ -67,6 +67,8 @@ public sealed class TrainStep : IDisposable
 
     public StepResult Run(TrainingBatch batch, double learningRate, bool stopRequested = false)
     {
+        // Disposed last: no garbage collection while libtorch may read a TorchSharp Scalar.
+        using var gcGuard = ScalarGuard.Enter();
         using var scope = NewDisposeScope();
         foreach (var group in _optimizer.ParamGroups) group.LearningRate = learningRate;
         _model.train();
