@@ -35,7 +35,7 @@ public sealed partial class WaveGlow
             fused?.Dispose();
             fused = new FusedWeights(wn.Select(block => block.CondLayer).ToList(), spect.dtype, spect.device);
         }
-        var all = nn.functional.conv1d(spect, fused.Weight, fused.Bias);      // (B, n_flows·2·C·L, T/g)
+        var all = ConvAsProducts.Conv1d(spect, fused.Weight, fused.Bias);      // (B, n_flows·2·C·L, T/g)
         var parts = new Tensor[Options.NFlows];
         for (int k = 0; k < parts.Length; k++)
             parts[k] = all.narrow(1, k * fused.PerFlow, fused.PerFlow);      // (B, 2·C·L, T/g)

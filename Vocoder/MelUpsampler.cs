@@ -44,6 +44,10 @@ public sealed class MelUpsampler : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor mel)
     {
         using var scope = NewDisposeScope();
+        // Under Autocast the products run in its low-precision type (no-op casts otherwise).
+        mel = Autocast.Cast(mel);
+        var weight = Autocast.Cast(this.weight);
+        var bias = Autocast.Cast(this.bias);
         if (kernel % hop != 0)
             return nn.functional.conv_transpose1d(mel, weight, bias, stride: hop).MoveToOuterDisposeScope();
 

@@ -33,6 +33,7 @@ public sealed class Synthesizer : IDisposable
         // Built once and kept across calls, so outside this call's dispose scope.
         var model = options.Precision == Precision.Fp32 ? loaded.Model : LowPrecisionModel(options.Precision);
         if (options.Denoise > 0) denoiser ??= new Denoiser(loaded.Model, device);
+        using var gcGuard = ScalarGuard.Enter();      // see ScalarGuard: TorchSharp's Scalars vs the GC
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var o = loaded.Options;

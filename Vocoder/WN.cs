@@ -82,6 +82,7 @@ public sealed class WN : nn.Module<Tensor, Tensor, Tensor>
     internal Tensor ForwardConditioned(Tensor audio, Tensor spect)
     {
         using var scope = NewDisposeScope();
+        var callerDtype = audio.dtype;
         audio = start.forward(audio);                 // (B, n_channels, T')
         Tensor? output = null;
         for (int i = 0; i < nLayers; i++)
@@ -102,7 +103,11 @@ public sealed class WN : nn.Module<Tensor, Tensor, Tensor>
                 output = output is null ? resSkip : output + resSkip;
             }
         }
-        return end.forward(output!).MoveToOuterDisposeScope();
+        // Under Autocast the layers above computed in low precision; the coupling that consumes
+        // this output (exp(log s), Σ log s) gets it back in the caller's dtype.
+        var result = ConvAsProducts.Conv1d(Autocast.Cast(output!), Autocast.Cast(end.weight!), Autocast.Cast(end.bias!));   // (B, nOut, T')
+        if (result.dtype != callerDtype) result = result.to(callerDtype);
+        return result.MoveToOuterDisposeScope();
     }
 
     /// <summary>Folds every weight-normalised convolution (inference).</summary>

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Vocoder;
@@ -11,8 +12,12 @@ public static class WaveGlowLoss
     public static Tensor Compute(Tensor z, Tensor logSSum, Tensor logDetWSum, double sigma = 1.0)
     {
         using var scope = NewDisposeScope();
-        var loss = (z * z).sum() / (2 * sigma * sigma) - logSSum - logDetWSum;
-        return (loss / z.numel()).MoveToOuterDisposeScope();
+        // Scalars held in `using` variables stay alive until libtorch has read them (an implicit
+        // Scalar can be finalized by the GC during the call; see WeightNormConv1d.NormExceptDim0).
+        using var twoSigmaSquared = (2 * sigma * sigma).ToScalar();
+        using var count = ((double)z.numel()).ToScalar();
+        var loss = (z * z).sum().div(twoSigmaSquared) - logSSum - logDetWSum;
+        return loss.div(count).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -58,7 +58,8 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         using var w = EffectiveWeight();
-        return nn.functional.conv1d(input, w, bias, stride: 1, padding: padding, dilation: dilation).MoveToOuterDisposeScope();
+        // Under Autocast the product runs in its low-precision type (no-op casts otherwise).
+        return ConvAsProducts.Conv1d(Autocast.Cast(input), Autocast.Cast(w), Autocast.Cast(bias), dilation, padding).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -93,6 +94,11 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
     private static Tensor NormExceptDim0(Tensor v)
     {
         using var scope = NewDisposeScope();
-        return v.square().sum([1, 2], keepdim: true).sqrt().MoveToOuterDisposeScope();
+        // v * v, not v.square(): TorchSharp 0.107's square() is pow(2) with an implicit Scalar that
+        // the GC may finalize while libtorch still reads it (its handle is passed on and the object
+        // is dead from then on). Training runs died of it within 100–350 iterations
+        // ("INTERNAL ASSERT FAILED at c10/core/Scalar.h" from pow, here: it runs for every layer
+        // and step); a tensor product has no Scalar.
+        return (v * v).sum([1, 2], keepdim: true).sqrt().MoveToOuterDisposeScope();
     }
 }

@@ -8,7 +8,8 @@
 #   info --selftest; NCCL with one rank against the plain step; with mpirun present, two NCCL
 #   ranks on one GPU (must be refused naming the cause) and two MPI ranks sharing the GPU against
 #   one rank at the combined batch; bench --fp16 --train on NVIDIA's config and the shipped
-#   config; 300 training iterations of the shipped config on a corpus it makes itself.
+#   config, and bf16/fp16 training steps of NVIDIA's config; 300 training iterations of the shipped
+#   config on a corpus it makes itself, and 100 more in fp16 mixed precision.
 # OUT_DIR/summary.json gathers every step's exit code, seconds and numbers.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -68,6 +69,9 @@ fi
 
 step bench-nvidia 150 waveflow bench --device cuda --fp16 --train --config configs/waveglow-ljspeech.json --json "$out/bench-nvidia.json"
 step bench-shipped 90 waveflow bench --device cuda --fp16 --train --config configs/waveflow-small.json --json "$out/bench-shipped.json"
+# Mixed-precision training steps of NVIDIA's config (float32 master weights, bf16/fp16 products).
+step bench-nvidia-train-bf16 90 waveflow bench --device cuda --train-only --bf16 --config configs/waveglow-ljspeech.json --json "$out/bench-nvidia-train-bf16.json"
+step bench-nvidia-train-fp16 90 waveflow bench --device cuda --train-only --fp16 --config configs/waveglow-ljspeech.json --json "$out/bench-nvidia-train-fp16.json"
 
 # 300 iterations of the shipped config, validation at the end.
 "$py" - "$work" <<'PY'
@@ -78,23 +82,34 @@ json.dump(c, open(f"{sys.argv[1]}/small-300.json", "w"))
 PY
 step train-shipped-300 180 waveflow train --config "$work/small-300.json" --data "$work/corpus" --out "$work/small" --iterations 300 --device cuda
 cp "$work/small/validation.csv" "$out/train-shipped-300-validation.csv" 2>/dev/null
+# The same run for 100 iterations in fp16 with dynamic loss scaling (overflows are logged lines).
+"$py" - "$work" <<'PY'
+import json, sys
+c = json.load(open(f"{sys.argv[1]}/small-300.json"))
+c["train_config"].update(precision="fp16", iters_per_validation=100, iters_per_checkpoint=100)
+json.dump(c, open(f"{sys.argv[1]}/small-fp16.json", "w"))
+PY
+step train-shipped-fp16-100 120 waveflow train --config "$work/small-fp16.json" --data "$work/corpus" --out "$work/small-fp16" --iterations 100 --device cuda
+cp "$work/small-fp16/validation.csv" "$out/train-shipped-fp16-100-validation.csv" 2>/dev/null
 
 "$py" - "$out" <<'PY'
 import json, os, re, sys
 out = sys.argv[1]
 summary = {"steps": [json.loads(l) for l in open(f"{out}/steps.jsonl") if l.strip()]}
-for name in ("nccl-one-rank", "nccl-duplicate-gpu", "mpi-shared-gpu", "bench-nvidia", "bench-shipped"):
+for name in ("nccl-one-rank", "nccl-duplicate-gpu", "mpi-shared-gpu", "bench-nvidia", "bench-shipped",
+             "bench-nvidia-train-bf16", "bench-nvidia-train-fp16"):
     p = f"{out}/{name}.json"
     if os.path.exists(p):
         try:
             summary[name] = json.load(open(p))
         except ValueError:
             summary[name] = open(p).read()
-log = f"{out}/train-shipped-300.log"
-if os.path.exists(log):
-    m = re.findall(r"last loss\s*│\s*([-\d.]+) \(([\d.]+) it/s\)", open(log).read())
-    if m:
-        summary["train-shipped-300"] = {"last_loss": float(m[-1][0]), "iterations_per_second": float(m[-1][1])}
+for run in ("train-shipped-300", "train-shipped-fp16-100"):
+    log = f"{out}/{run}.log"
+    if os.path.exists(log):
+        m = re.findall(r"last loss\s*│\s*([-\d.]+) \(([\d.]+) it/s\)", open(log).read())
+        if m:
+            summary[run] = {"last_loss": float(m[-1][0]), "iterations_per_second": float(m[-1][1])}
 json.dump(summary, open(f"{out}/summary.json", "w"), indent=1)
 print(json.dumps(summary, indent=1))
 PY

@@ -39,6 +39,7 @@ public static class TorchRuntime
             {
                 throw new WaveFlowException($"libtorch failed to load ({Source}): {FirstLine(e)}", 1, e);
             }
+            MklVendorDispatch.Apply();         // before the first matrix product
             loaded = true;
         }
     }

@@ -51,6 +51,8 @@ public static class SynthesizeCommand
             // on the shipped model); bfloat16 is the CPU's reduced precision.
             if (precision == Precision.Fp16 && device.type == TorchSharp.DeviceType.CPU)
                 Console.Error.WriteLine("note: --fp16 on the CPU is much slower than float32; --bf16 is the CPU's fast reduced precision");
+            if (precision == Precision.Bf16 && device.type == TorchSharp.DeviceType.CPU && CpuFeatures.Bf16Shortfall is { } shortfall)
+                Console.Error.WriteLine($"warning: --bf16: {shortfall}");
 
             var loaded = CheckpointLoader.Load(result.GetValue(checkpoint)!, device, result.GetValue(config));
             using var model = loaded.Model;

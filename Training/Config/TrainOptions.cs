@@ -19,14 +19,18 @@ public sealed record TrainOptions
     [JsonPropertyName("iters_per_checkpoint")] public int ItersPerCheckpoint { get; init; } = 2000;
     [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 12;
     [JsonPropertyName("seed")] public long Seed { get; init; } = 1234;
-    /// <summary>NVIDIA's apex AMP switch. TorchSharp 0.107 has no autocast: on CUDA this turns on
-    /// TF32 matmuls/convolutions instead (see TrainerDevice); on the CPU it is ignored.</summary>
+    /// <summary>NVIDIA's apex AMP switch: mixed-precision training when <c>precision</c> is not
+    /// given, float16 with dynamic loss scaling on CUDA, bfloat16 on the CPU (which has no fast
+    /// float16 kernels); see <see cref="TrainingPrecision"/>. On CUDA it also allows TF32.</summary>
     [JsonPropertyName("fp16_run")] public bool Fp16Run { get; init; }
     /// <summary>Warm start: initial weights from this checkpoint (any format the loader reads). Empty: none.</summary>
     [JsonPropertyName("checkpoint_path")] public string CheckpointPath { get; init; } = "";
     [JsonPropertyName("with_tensorboard")] public bool WithTensorboard { get; init; } = true;
 
     // --- ours ------------------------------------------------------------------------------
+    /// <summary>fp32 | bf16 | fp16: what the model's products compute in (master weights, the
+    /// log-determinants and the loss stay float32). Empty: from fp16_run.</summary>
+    [JsonPropertyName("precision")] public string Precision { get; init; } = "";
     /// <summary>Clip the global gradient L2 norm to this value; 0 turns clipping off.</summary>
     [JsonPropertyName("grad_clip_thresh")] public double GradClipThresh { get; init; }
     /// <summary>constant | step | exponential | cosine (see <see cref="LearningRateSchedule"/>).</summary>
@@ -77,6 +81,8 @@ public sealed record TrainOptions
         if (ItersPerLog < 1) Fail("iters_per_log", $"must be at least 1, got {ItersPerLog}");
         if (KeepLast < 1) Fail("keep_last", $"must be at least 1, got {KeepLast}");
         if (MaxNonfiniteInRow < 1) Fail("max_nonfinite_in_row", $"must be at least 1, got {MaxNonfiniteInRow}");
+        if (Precision is not ("" or "fp32" or "bf16" or "fp16"))
+            Fail("precision", $"must be fp32, bf16 or fp16 (or absent: from fp16_run), got \"{Precision}\"");
         if (PrefetchBatches < 1) Fail("prefetch_batches", $"must be at least 1, got {PrefetchBatches}");
     }
 }

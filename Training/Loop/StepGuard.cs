@@ -21,6 +21,9 @@ public sealed class StepGuard(int maxInRow)
             InRow = 0;
             return false;
         }
+        // An fp16 loss-scale overflow is bookkeeping, not bad weights (a real non-finite gradient
+        // reaches the minimum scale and is then reported as NonFiniteGradient).
+        if (outcome == StepOutcome.LossScaleOverflow) return false;
         SkippedTotal++;
         InRow++;
         if (InRow < maxInRow) return false;

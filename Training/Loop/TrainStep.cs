@@ -23,6 +23,15 @@ public readonly record struct StepResult(double Loss, double GradNorm, StepOutco
 /// The mean of the ranks' mean gradients over equal slices is the gradient of the mean loss over
 /// the whole global batch, so N ranks × batch B update exactly as 1 rank × batch N·B; and since
 /// clipping, skipping and stopping are decided on reduced values, every rank takes the same path.
+/// <para>
+/// Mixed precision (bf16/fp16): the forward runs under <see cref="Autocast"/>, so WN and the
+/// upsampler compute in the low-precision type while the parameters, and so the flat gradient
+/// buffer and Adam, stay float32 (master weights); the flow itself, the log-determinants and
+/// the loss are float32. fp16 adds dynamic loss scaling (<see cref="LossScaler"/>): backward runs
+/// on loss·scale, the all-reduced gradients are divided by world size·scale in one pass, and an
+/// overflow (non-finite norm, the same on every rank after the all-reduce) skips the step and
+/// halves the scale on every rank alike.
+/// </para>
 /// </summary>
 public sealed class TrainStep : IDisposable
 {
@@ -34,21 +43,34 @@ public sealed class TrainStep : IDisposable
     private readonly IProcessGroup _group;
     private readonly Parameter[] _parameters;
     private readonly GradientBuffer _buffer;
+    private readonly Precision _precision;
+    private readonly LossScaler? _scaler;
 
     public TrainStep(WaveGlow model, optim.Optimizer optimizer, TorchMelSpectrogram melFrontEnd, Device device, double sigma, double gradClip,
-        IProcessGroup? group = null)
+        IProcessGroup? group = null, Precision precision = Precision.Fp32, LossScaler? scaler = null)
     {
         (_model, _optimizer, _melFrontEnd, _device, _sigma, _gradClip) = (model, optimizer, melFrontEnd, device, sigma, gradClip);
         _group = group ?? SingleProcessGroup.Instance;
         _parameters = model.parameters().ToArray();
         _buffer = new GradientBuffer(_parameters, device);
+        _precision = precision;
+        // float16's range needs loss scaling; bfloat16 has float32's exponent and needs none.
+        _scaler = precision == Precision.Fp16 ? scaler ?? new LossScaler() : null;
     }
+
+    /// <summary>What the model's products compute in.</summary>
+    public Precision Precision => _precision;
+
+    /// <summary>The fp16 loss scaler (null for fp32 and bf16).</summary>
+    public LossScaler? Scaler => _scaler;
 
     /// <summary>Gradients as the last step left them (averaged over ranks), for tests.</summary>
     internal Tensor Gradients => _buffer.Gradients;
 
     public StepResult Run(TrainingBatch batch, double learningRate, bool stopRequested = false)
     {
+        // Disposed last: no garbage collection while libtorch may read a TorchSharp Scalar.
+        using var gcGuard = ScalarGuard.Enter();
         using var scope = NewDisposeScope();
         foreach (var group in _optimizer.ParamGroups) group.LearningRate = learningRate;
         _model.train();
@@ -56,13 +78,17 @@ public sealed class TrainStep : IDisposable
 
         var audio = tensor(batch.Audio, [batch.BatchSize, batch.SegmentLength]).to(_device);   // (B, L)
         var mel = _melFrontEnd.Compute(audio);                          // (B, n_mel, L/hop + 1), no grad
-        var (z, logSSum, logDetWSum) = _model.Forward(audio, mel);       // z (B, n_group, L/n_group)
-        var loss = WaveGlowLoss.Compute(z, logSSum, logDetWSum, _sigma);
+        Tensor loss;
+        using (Autocast.Enable(_precision.Dtype()))
+        {
+            var (z, logSSum, logDetWSum) = _model.Forward(audio, mel);   // z (B, n_group, L/n_group), float32
+            loss = WaveGlowLoss.Compute(z, logSSum, logDetWSum, _sigma);  // float32
+        }
         double local = loss.item<float>();
         bool finite = double.IsFinite(local);
         // A rank whose loss is not finite skips backward (its gradients stay 0) but still joins
         // the all-reduce: returning early here would leave the other ranks waiting forever.
-        if (finite) loss.backward();
+        if (finite) (_scaler is null ? loss : loss * _scaler.Scale).backward();
         _buffer.SetControl(finite ? local : 0, !finite, stopRequested);
 
         int world = _group.WorldSize;
@@ -72,8 +98,10 @@ public sealed class TrainStep : IDisposable
             long start = Stopwatch.GetTimestamp();
             _group.AllReduceSum(_buffer.Flat);
             reduceSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            if (world > 1) _buffer.Gradients.div_(world);
         }
+        // The mean over ranks and the loss scale's undoing in one pass over the gradients.
+        double divisor = world * (_scaler?.Scale ?? 1);
+        if (divisor != 1) _buffer.Gradients.div_(divisor);
         var (lossSum, nonFinite, stops) = _buffer.ReadControl();
         bool stop = stops > 0;
         if (nonFinite > 0)
@@ -89,8 +117,15 @@ public sealed class TrainStep : IDisposable
         if (!double.IsFinite(norm))
         {
             _optimizer.zero_grad();
+            if (_scaler is { CanBackOff: true })
+            {
+                // fp16 overflow: expected while the scale searches its level; not a bad step.
+                _scaler.Update(finite: false);
+                return new StepResult(value, norm, StepOutcome.LossScaleOverflow, stop, reduceSeconds);
+            }
             return new StepResult(value, norm, StepOutcome.NonFiniteGradient, stop, reduceSeconds);
         }
+        _scaler?.Update(finite: true);
         _optimizer.step();
         return new StepResult(value, norm, StepOutcome.Stepped, stop, reduceSeconds);
     }

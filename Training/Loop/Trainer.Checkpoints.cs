@@ -76,6 +76,8 @@ public sealed partial class Trainer
                 $"resumed as {_group.WorldSize} process{(_group.WorldSize == 1 ? "" : "es")}, the run had {_state.WorldSize}: the global batch is now {_group.WorldSize * _config.Train.BatchSize} clips instead of {_state.WorldSize * _config.Train.BatchSize}, so the data order from here differs from the original run's"];
             _state = _state with { WorldSize = _group.WorldSize };
         }
+        // A resumed fp16 run continues at its saved loss scale (a rollback keeps the current one).
+        if (!rollback && _step.Scaler is { } scaler && _state.LossScale is { } scale) scaler.Restore(scale);
         return iteration;
     }
 

@@ -30,6 +30,7 @@ public sealed partial class Trainer : IDisposable
     private readonly Adam _optimizer;
     private readonly TorchMelSpectrogram _mel;
     private readonly TrainStep _step;
+    private readonly Precision _precision;
     private readonly Validator _validator;
     private readonly LearningRateSchedule _schedule;
     private readonly StepGuard _guard;
@@ -57,9 +58,9 @@ public sealed partial class Trainer : IDisposable
         (_config, _run, _data, _device, _resumed) = (config, run, data, request.Device, resumed);
         _group = request.Group ?? SingleProcessGroup.Instance;
         var train = config.Train;
-        // On CUDA fp16_run stands for "fast math": TorchSharp 0.107 has no autocast/GradScaler,
-        // and on the H100 NVIDIA's own AMP step was no faster than TF32 (measured: 239 vs 226 ms per step).
-        if (_device.type == DeviceType.CUDA && train.Fp16Run)
+        // fp16_run also allows TF32 for what stays float32 on CUDA (validation, the flow's 1x1s).
+        _precision = TrainingPrecision.Resolve(train, _device.type);
+        if (_device.type == DeviceType.CUDA && (train.Fp16Run || _precision != Precision.Fp32))
         {
             torch.backends.cuda.matmul.allow_tf32 = true;
             torch.backends.cudnn.allow_tf32 = true;
@@ -71,7 +72,7 @@ public sealed partial class Trainer : IDisposable
         _model.to(_device);
         _optimizer = torch.optim.Adam(_model.parameters(), train.LearningRate);
         _mel = new TorchMelSpectrogram(config.Mel, _device);
-        _step = new TrainStep(_model, _optimizer, _mel, _device, train.Sigma, train.GradClipThresh, _group);
+        _step = new TrainStep(_model, _optimizer, _mel, _device, train.Sigma, train.GradClipThresh, _group, _precision);
         _validator = new Validator(data.ValidationAudio, _mel, _device, train.Sigma, train.Seed, config.Model.NGroup);
         _schedule = new LearningRateSchedule(train);
         _guard = new StepGuard(train.MaxNonfiniteInRow);
@@ -155,8 +156,7 @@ public sealed partial class Trainer : IDisposable
             _data.Split.Train.Count, _data.Split.Validation.Count, _data.Split.Test.Count, _data.Sampler.BatchesPerEpoch,
             _model.parameters().Sum(p => p.numel())));
         foreach (var change in _resumeChanges) observer.OnMessage(change);
-        if (_device.type == DeviceType.CUDA && train.Fp16Run)
-            observer.OnMessage("fp16_run: TorchSharp has no autocast; training in float32 with TF32 matmuls/convolutions");
+        if (TrainingPrecision.Describe(_precision, _device.type) is { } precisionLine) observer.OnMessage(precisionLine);
 
         var clips = _data.Split.Train;
         int rate = _data.SampleRate, perRank = train.BatchSize, rank = _group.Rank;
@@ -196,6 +196,7 @@ public sealed partial class Trainer : IDisposable
                 SkippedNonfinite = _guard.SkippedTotal,
                 NonfiniteInRow = _guard.InRow,
                 LearningRate = lr,
+                LossScale = _step.Scaler?.Scale,
                 ElapsedSeconds = startElapsed + clock.Elapsed.TotalSeconds,
             };
             var now = clock.Elapsed;
@@ -205,7 +206,9 @@ public sealed partial class Trainer : IDisposable
             double share = Math.Clamp(reduceSeconds / Math.Max(dt, 1e-9), 0, 1);
             reduceShare = reduceShare < 0 ? share : 0.9 * reduceShare + 0.1 * share;
 
-            if (outcome != StepOutcome.Stepped)
+            if (outcome == StepOutcome.LossScaleOverflow)
+                observer.OnMessage($"iteration {it + 1}: fp16 gradients overflowed, step skipped, loss scale now {_step.Scaler!.Scale:G}");
+            else if (outcome != StepOutcome.Stepped)
                 observer.OnMessage($"iteration {it + 1}: {(outcome == StepOutcome.NonFiniteLoss ? $"loss {loss}" : $"gradient norm {norm}")}, step skipped ({_guard.SkippedTotal} so far)");
             if (rollback)
             {

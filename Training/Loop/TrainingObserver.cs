@@ -21,6 +21,9 @@ public enum StepOutcome
     NonFiniteLoss,
     /// <summary>The gradient norm was NaN or infinite: no step.</summary>
     NonFiniteGradient,
+    /// <summary>fp16 training: the scaled gradients overflowed; no step, the loss scale was halved.
+    /// Not counted towards rollback (the scale finds its level within a few steps).</summary>
+    LossScaleOverflow,
 }
 
 /// <summary>Mean NLL per sample on the validation clips and the log-mel L1 of their resynthesis.</summary>

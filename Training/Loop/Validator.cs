@@ -64,6 +64,7 @@ public sealed class Validator
             FloatArray? firstMel = null, firstSynthMel = null;
             for (int i = rank; i < _clips.Count; i += world)
             {
+                using var gcGuard = ScalarGuard.Enter();     // see ScalarGuard: TorchSharp's Scalars vs the GC
                 using var scope = NewDisposeScope();
                 var clip = _clips[i];
                 var audio = tensor(clip, [1, clip.Length]).to(_device);            // (1, T)

@@ -30,6 +30,8 @@ public sealed record TrainerState
     [JsonPropertyName("best_validation_nll")] public double? BestValidationNll { get; init; }
     [JsonPropertyName("best_iteration")] public long? BestIteration { get; init; }
     [JsonPropertyName("learning_rate")] public double LearningRate { get; init; }
+    /// <summary>fp16 training's dynamic loss scale (null for fp32 and bf16 runs).</summary>
+    [JsonPropertyName("loss_scale")] public double? LossScale { get; init; }
     [JsonPropertyName("elapsed_seconds")] public double ElapsedSeconds { get; init; }
     [JsonPropertyName("saved_utc")] public string SavedUtc { get; init; } = "";
     /// <summary>True when the optimizer section is followed by its length and SHA-256 (files written

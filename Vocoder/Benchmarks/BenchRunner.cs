@@ -104,7 +104,7 @@ public static class BenchRunner
         {
             starting?.Invoke($"training step {s.TrainBatch} × {s.TrainSegment}");
             using var probe = createModel();
-            Add(TrainingBenchmark.Run(probe.Options, probe.Mel, device, s.TrainBatch, s.TrainSegment, s.WarmUp, s.Repeats));
+            Add(TrainingBenchmark.Run(probe.Options, probe.Mel, device, s.TrainBatch, s.TrainSegment, s.WarmUp, s.Repeats, s.Precision));
         }
         return rows;
     }

@@ -7,11 +7,16 @@ namespace WaveFlow.Vocoder.Benchmarks;
 /// <summary>
 /// One training iteration as the trainer runs it: forward, <see cref="WaveGlowLoss"/> (σ = 1),
 /// backward, Adam step, on a random batch × segment of audio and its (random) mel. Weight norm
-/// stays unfolded (it is trained). fp32 only: TorchSharp 0.107 has no autocast/GradScaler.
+/// stays unfolded (it is trained). bf16/fp16: mixed precision as the trainer runs it (products
+/// under <see cref="Autocast"/>, float32 master weights and loss); fp16 multiplies the loss by a
+/// fixed 2^16 and divides the gradients by it (the work of loss scaling without its bookkeeping).
 /// </summary>
 public static class TrainingBenchmark
 {
-    public static BenchRow Run(WaveGlowOptions options, MelOptions mel, Device device, int batch, int segment, int warmUp, int repeats)
+    private const double Scale = 65536;
+
+    public static BenchRow Run(WaveGlowOptions options, MelOptions mel, Device device, int batch, int segment, int warmUp, int repeats,
+        Precision precision = Precision.Fp32)
     {
         using var model = new WaveGlow(options, mel);
         model.to(device);
@@ -26,13 +31,23 @@ public static class TrainingBenchmark
         {
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
-            var (z, logS, logDetW) = model.Forward(audio, spect);
-            var loss = WaveGlowLoss.Compute(z, logS, logDetW, 1.0);
-            loss.backward();
+            Tensor loss;
+            using (Autocast.Enable(precision.Dtype()))
+            {
+                var (z, logS, logDetW) = model.Forward(audio, spect);
+                loss = WaveGlowLoss.Compute(z, logS, logDetW, 1.0);
+            }
+            if (precision == Precision.Fp16)
+            {
+                (loss * Scale).backward();
+                using (no_grad())
+                    foreach (var p in model.parameters()) p.grad?.div_(Scale);
+            }
+            else loss.backward();
             optimizer.step();
         }, warmUp, repeats, device);
         double medianS = timing.MedianMs / 1000;
-        return new BenchRow($"train step (Adam) {batch} × {segment}", device.ToString(), "fp32", (double)segment / mel.SamplingRate, batch,
+        return new BenchRow($"train step (Adam) {batch} × {segment}", device.ToString(), precision.ToString().ToLowerInvariant(), (double)segment / mel.SamplingRate, batch,
             timing.MedianMs, timing.MinMs, (double)batch * segment / medianS / 1000, null,
             memory.PeakBytes, memory.StartBytes, SynthesisBenchmark.DeviceBytes(device), timing.Milliseconds, null, timing.MedianCpuMs);
     }
