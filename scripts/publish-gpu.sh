@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs waveflow for a machine that has PyTorch with CUDA but no .NET (NOTES.md recipe):
+# Packs waveflow for a machine that has PyTorch with CUDA but no .NET:
 # a self-contained linux-x64 build with TorchBackend=external (no libtorch inside), plus
 # scripts/gpu-env.sh to unpack it and point it at that PyTorch's libtorch.
 #   usage: scripts/publish-gpu.sh [OUT_DIR=.gpu]

@@ -16,7 +16,7 @@ public class FlowPropertyTests
     public static readonly MelOptions SmallMel = new() { FilterLength = 16, HopLength = 4, WinLength = 16, NMelChannels = 3, MelFmax = 8000 };
 
     /// <summary>
-    /// Random small configs, one per flow variant (issue 7): each permutation with each coupling,
+    /// Random small configs, one per flow variant: each permutation with each coupling,
     /// prior_scale on every third.
     /// </summary>
     public static IEnumerable<object[]> RandomConfigs()

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace WaveFlow.Tests.Vocoder;
 
-/// <summary>The flow variants of issue 7: shipped configs, and checkpoints that keep the choice.</summary>
+/// <summary>The flow variants (NICE, RealNVP, Glow as configuration): shipped configs, and checkpoints that keep the choice.</summary>
 public class FlowVariantTests
 {
     [Theory]
