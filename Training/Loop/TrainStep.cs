@@ -92,13 +92,10 @@ public sealed class TrainStep : IDisposable
         _buffer.SetControl(finite ? local : 0, !finite, stopRequested);
 
         int world = _group.WorldSize;
-        double reduceSeconds = 0;
-        if (_group is not SingleProcessGroup)      // a job of one MPI/NCCL rank still runs the collective
-        {
-            long start = Stopwatch.GetTimestamp();
-            _group.AllReduceSum(_buffer.Flat);
-            reduceSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        }
+        // The identity for a single process; a job of one MPI/NCCL rank still runs the collective.
+        long start = Stopwatch.GetTimestamp();
+        _group.AllReduceSum(_buffer.Flat);
+        double reduceSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         // The mean over ranks and the loss scale's undoing in one pass over the gradients.
         double divisor = world * (_scaler?.Scale ?? 1);
         if (divisor != 1) _buffer.Gradients.div_(divisor);
