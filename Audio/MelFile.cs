@@ -1,4 +1,6 @@
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization;
+using WaveFlow.Core.Serialization.PyTorch;
 
 namespace WaveFlow.Audio;
 
@@ -8,7 +10,7 @@ namespace WaveFlow.Audio;
 /// shaped <c>[n_mel, T]</c> or <c>[1, n_mel, T]</c>. Reading always returns <c>[n_mel, T]</c> float32
 /// and rejects what a vocoder cannot use: wrong rank, no frames, the wrong number of mel channels, NaN or inf.
 /// </summary>
-public static class MelFile
+internal static class MelFile
 {
     /// <summary>Reads a mel file; <paramref name="expectedNMel"/> (the model's n_mel_channels) is checked when given.</summary>
     public static FloatArray Read(string path, int? expectedNMel = null)

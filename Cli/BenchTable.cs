@@ -1,5 +1,6 @@
 using Spectre.Console;
-using WaveFlow.Vocoder.Benchmarks;
+using WaveFlow.Evaluation.Benchmarks;
+using WaveFlow.Vocoder;
 
 namespace WaveFlow.Cli;
 

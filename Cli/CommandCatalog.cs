@@ -8,7 +8,7 @@ namespace WaveFlow.Cli;
 /// named <c>XxxCommand</c> with <c>public static Command Create()</c>; they are discovered here,
 /// so adding a command never touches a shared list. <see cref="Order"/> fixes the --help order.
 /// </summary>
-public static class CommandCatalog
+internal static class CommandCatalog
 {
     static readonly string[] Order =
         ["synthesize", "encode", "train", "compare", "compare-results", "eval", "score", "study", "bench", "mel", "griffinlim", "info"];

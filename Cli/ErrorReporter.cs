@@ -1,7 +1,10 @@
+using WaveFlow.Core;
+using WaveFlow.Core.Runtime;
+
 namespace WaveFlow.Cli;
 
 /// <summary>Turns any exception into one line on stderr and an exit code (2 bad input, 1 failure).</summary>
-public static class ErrorReporter
+internal static class ErrorReporter
 {
     /// <summary>
     /// Command-line mistakes (an unknown option, a value that is not a number, a missing argument)

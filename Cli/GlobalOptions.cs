@@ -1,9 +1,11 @@
 using System.CommandLine;
+using WaveFlow.Core;
+using WaveFlow.Core.Runtime;
 
 namespace WaveFlow.Cli;
 
 /// <summary>Options every command shares: where to compute, and how much to say.</summary>
-public static class GlobalOptions
+internal static class GlobalOptions
 {
     public static readonly Option<string> Device = new("--device")
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.IO;
 
 namespace WaveFlow.Cli;
 
@@ -10,7 +11,7 @@ namespace WaveFlow.Cli;
 /// replaced atomically: an interrupted run leaves the old file whole). Every refusal is exit 2 with
 /// one line naming the output path.
 /// </summary>
-public static class OutputPaths
+internal static class OutputPaths
 {
     public static Option<bool> OverwriteOption() =>
         new("--overwrite") { Description = "replace output files that already exist (default: refuse them before any work)" };

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using WaveFlow;
 using WaveFlow.Cli;
+using WaveFlow.Vocoder;
 
 // waveflow: one thin command per file under Commands/; every command is listed in CommandCatalog.
 var root = new RootCommand("WaveFlow: a WaveGlow-style neural vocoder (mel spectrogram -> speech).");

@@ -7,7 +7,7 @@ namespace WaveFlow.Cli;
 /// lines otherwise (redirected output, CI logs, tests), where a live display has nothing to redraw
 /// and Spectre allows only one at a time per process.
 /// </summary>
-public static class ProgressDisplay
+internal static class ProgressDisplay
 {
     /// <summary>Runs <paramref name="work"/>, which reports (item, done, total) through the callback it is given.</summary>
     public static T Run<T>(string title, Func<Action<string, int, int>, T> work)

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using WaveFlow.Core.Runtime;
 
 namespace WaveFlow.Cli;
 
 /// <summary><c>waveflow --version</c>: WaveFlow, TorchSharp and libtorch versions on one line each.</summary>
-public sealed class VersionAction : SynchronousCommandLineAction
+internal sealed class VersionAction : SynchronousCommandLineAction
 {
     public override int Invoke(ParseResult parseResult)
     {

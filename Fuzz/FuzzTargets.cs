@@ -1,9 +1,15 @@
 using System.Text;
 using WaveFlow.Audio;
-using WaveFlow.Serialization;
-using WaveFlow.Training;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization;
+using WaveFlow.Core.Serialization.PyTorch;
+using WaveFlow.Evaluation.Gate;
+using WaveFlow.Evaluation.Listening;
+using WaveFlow.Training.Config;
+using WaveFlow.Training.Run;
+using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
-using WaveFlow.Vocoder.Evaluation;
 
 namespace WaveFlow.Fuzz;
 
@@ -14,13 +20,13 @@ namespace WaveFlow.Fuzz;
 /// it returns, or throws a <see cref="WaveFlowException"/> that names the path; anything else
 /// (another exception, a hang, an allocation out of proportion to the input) is a defect.
 /// </summary>
-public sealed record FuzzTarget(string Name, string Extension, string Loader, Action<byte[], string> Run)
+internal sealed record FuzzTarget(string Name, string Extension, string Loader, Action<byte[], string> Run)
 {
     public override string ToString() => Name;
 }
 
 /// <summary>Every loader of user files, by target name (the names <c>scripts/fuzz.sh</c> takes).</summary>
-public static class FuzzTargets
+internal static class FuzzTargets
 {
     public static readonly IReadOnlyList<FuzzTarget> All =
     [
@@ -58,15 +64,15 @@ public static class FuzzTargets
     }
 
     /// <summary>The smallest model worth loading (the checkpoint and trainer-state seeds): 2 flows of 1 WN layer, 4 mels, filter_length 16.</summary>
-    public static (WaveFlow.Vocoder.WaveGlowOptions Options, MelOptions Mel) TinyModel() =>
-        (new WaveFlow.Vocoder.WaveGlowOptions { NMelChannels = 4, NFlows = 2, NGroup = 4, NEarlyEvery = 4, NEarlySize = 2, WN = new WaveFlow.Vocoder.WNOptions(1, 4, 3) },
+    public static (WaveGlowOptions Options, MelOptions Mel) TinyModel() =>
+        (new WaveGlowOptions { NMelChannels = 4, NFlows = 2, NGroup = 4, NEarlyEvery = 4, NEarlySize = 2, WN = new WNOptions(1, 4, 3) },
          new MelOptions { NMelChannels = 4, FilterLength = 16, HopLength = 4, WinLength = 16 });
 
     /// <summary>The optimizer a .state file is restored into: Adam over the tiny model of the seeds (built once).</summary>
     private static readonly Lazy<TorchSharp.Modules.Adam> TinyAdam = new(() =>
     {
         var (options, mel) = TinyModel();
-        return TorchSharp.torch.optim.Adam(new WaveFlow.Vocoder.WaveGlow(options, mel).parameters(), 1e-3);
+        return TorchSharp.torch.optim.Adam(new WaveGlow(options, mel).parameters(), 1e-3);
     });
 
     private static void LoadTrainerState(byte[] bytes, string path)
@@ -80,10 +86,10 @@ public static class FuzzTargets
 }
 
 /// <summary>A breach of the loader contract that is not itself an exception of the wrong type.</summary>
-public sealed class FuzzDefectException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class FuzzDefectException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>Runs one input through a target and enforces the contract (see <see cref="FuzzTarget"/>).</summary>
-public static class FuzzCheck
+internal static class FuzzCheck
 {
     /// <summary>
     /// Managed bytes a loader may allocate for an input of <paramref name="inputLength"/> bytes:

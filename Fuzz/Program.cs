@@ -1,4 +1,4 @@
-using WaveFlow;
+using WaveFlow.Core;
 using WaveFlow.Fuzz;
 
 // waveflow-fuzz: the AFL++ harness of every loader (scripts/fuzz.sh drives it).

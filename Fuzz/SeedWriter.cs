@@ -1,9 +1,13 @@
 using System.Text;
 using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization;
+using WaveFlow.Core.Serialization.PyTorch;
+using WaveFlow.Evaluation.Listening;
+using WaveFlow.Training.Run;
 using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
-using WaveFlow.Vocoder.Evaluation;
 
 namespace WaveFlow.Fuzz;
 
@@ -13,7 +17,7 @@ namespace WaveFlow.Fuzz;
 /// layout, which nothing here writes, assembled opcode by opcode). Small on purpose: AFL mutates
 /// faster the shorter its inputs, and the CI fuzz tests run thousands of mutants of each.
 /// </summary>
-public static class SeedWriter
+internal static class SeedWriter
 {
     public static void WriteAll(string root, string repository)
     {
@@ -61,7 +65,7 @@ public static class SeedWriter
                 foreach (var p in model.parameters()) p.square().sum().backward();
                 adam.step();
             }
-            new Training.TrainerState { Iteration = 2, Seed = 1234, BatchesPerEpoch = 2, OptimizerSteps = 2, LearningRate = 1e-3 }
+            new TrainerState { Iteration = 2, Seed = 1234, BatchesPerEpoch = 2, OptimizerSteps = 2, LearningRate = 1e-3 }
                 .Save(Path.Combine(Dir("trainer-state"), "tiny.state"), w => adam.save_state_dict(w));
         }
         var nvidiaLike = options with { NMelChannels = 2 };

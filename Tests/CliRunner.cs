@@ -1,5 +1,6 @@
 using System.CommandLine;
 using WaveFlow.Cli;
+using WaveFlow.Core;
 
 namespace WaveFlow.Tests;
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using TorchSharp;
+using WaveFlow.Core.Runtime;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Tests;

@@ -1,3 +1,5 @@
+using WaveFlow.Evaluation.Benchmarks;
+
 namespace WaveFlow.Tests;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using WaveFlow.Core.Runtime;
 
 namespace WaveFlow.Tests;
 

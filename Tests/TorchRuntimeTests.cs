@@ -1,4 +1,6 @@
 using TorchSharp;
+using WaveFlow.Core;
+using WaveFlow.Core.Runtime;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Tests;

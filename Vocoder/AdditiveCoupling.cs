@@ -7,7 +7,7 @@ namespace WaveFlow.Vocoder;
 /// other half becomes x + b. The Jacobian is unit triangular: log|det| = 0, volume is preserved
 /// (NICE's scaling layer, here <c>prior_scale</c>, then supplies the change of volume).
 /// </summary>
-public static class AdditiveCoupling
+internal static class AdditiveCoupling
 {
     public static Tensor Forward(Tensor x1, Tensor shift) => x1 + shift;
 

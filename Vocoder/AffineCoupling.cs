@@ -7,7 +7,7 @@ namespace WaveFlow.Vocoder;
 /// b (first n_half channels) and log s (last n_half); the other half becomes
 /// exp(log s)·x + b. The Jacobian is triangular, so log|det| = Σ log s.
 /// </summary>
-public static class AffineCoupling
+internal static class AffineCoupling
 {
     /// <summary>(x1, WN output) → (exp(log s)·x1 + b, log s).</summary>
     public static (Tensor Y1, Tensor LogS) Forward(Tensor x1, Tensor wnOutput)

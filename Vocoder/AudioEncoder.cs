@@ -1,5 +1,5 @@
 using TorchSharp;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Vocoder;
@@ -10,10 +10,10 @@ namespace WaveFlow.Vocoder;
 /// <param name="NatsPerSample">the exact negative log-likelihood, nats per sample</param>
 /// <param name="BitsPerSample">the same in bits</param>
 /// <param name="Samples">samples encoded (the audio cut to a multiple of n_group)</param>
-public sealed record EncodeResult(FloatArray Z, double Loss, double NatsPerSample, double BitsPerSample, long Samples);
+internal sealed record EncodeResult(FloatArray Z, double Loss, double NatsPerSample, double BitsPerSample, long Samples);
 
 /// <summary>Audio → z with the flow's forward direction, and the exact NLL of the audio.</summary>
-public static class AudioEncoder
+internal static class AudioEncoder
 {
     /// <summary>
     /// audio in [-1, 1] and its mel [n_mel, F]; the audio is cut to a multiple of n_group and to

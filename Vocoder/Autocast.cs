@@ -13,7 +13,7 @@ namespace WaveFlow.Vocoder;
 /// log-determinants, the 1x1 convolutions' log|det W| and the loss are computed in float32.
 /// Inference in low precision instead converts a copy of the model (see Synthesizer).
 /// </summary>
-public static class Autocast
+internal static class Autocast
 {
     [ThreadStatic] private static ScalarType? current;
 

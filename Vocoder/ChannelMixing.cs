@@ -1,4 +1,5 @@
 using TorchSharp;
+using WaveFlow.Core;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Vocoder;
@@ -9,7 +10,7 @@ namespace WaveFlow.Vocoder;
 /// (RealNVP/NICE style: reverse or a seeded shuffle). forward gives (mixed z, log|det| summed over
 /// the batch and time); <see cref="Inverse"/> undoes it.
 /// </summary>
-public abstract class ChannelMixing : nn.Module<Tensor, (Tensor Z, Tensor LogDet)>
+internal abstract class ChannelMixing : nn.Module<Tensor, (Tensor Z, Tensor LogDet)>
 {
     protected ChannelMixing(string name) : base(name) { }
 
@@ -28,7 +29,7 @@ public abstract class ChannelMixing : nn.Module<Tensor, (Tensor Z, Tensor LogDet
 }
 
 /// <summary>The names of the <c>permutation</c> config key.</summary>
-public static class Permutations
+internal static class Permutations
 {
     public const string Invertible1x1 = "invertible-1x1";
     public const string Lu1x1 = "lu-1x1";
@@ -38,7 +39,7 @@ public static class Permutations
 }
 
 /// <summary>The names of the <c>coupling</c> config key.</summary>
-public static class Couplings
+internal static class Couplings
 {
     public const string Affine = "affine";
     public const string Additive = "additive";

@@ -12,7 +12,7 @@ namespace WaveFlow.Vocoder;
 /// because GEMMs reach oneMKL/oneDNN's AVX-512 (BF16) kernels directly. Same function; the sums
 /// are ordered differently, so results differ from conv1d by float rounding only (tested).
 /// </summary>
-public static class ConvAsProducts
+internal static class ConvAsProducts
 {
     /// <summary>x (B, C_in, T), weight (C_out, C_in, K), bias (C_out) → (B, C_out, T + 2·padding − dilation·(K−1)).</summary>
     public static Tensor Conv1d(Tensor x, Tensor weight, Tensor? bias, long dilation = 1, long padding = 0)

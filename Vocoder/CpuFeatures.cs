@@ -6,7 +6,7 @@ namespace WaveFlow.Vocoder;
 /// when the CPU has them; without them every bfloat16 value is widened to float32 around float32
 /// arithmetic, so bfloat16 is slower than plain float32 instead of about twice as fast.
 /// </summary>
-public static class CpuFeatures
+internal static class CpuFeatures
 {
     /// <summary>Null when the CPU has AVX-512 BF16, AMX-BF16 (x86) or BF16 (Arm); otherwise one
     /// sentence saying what bfloat16 will cost here.</summary>

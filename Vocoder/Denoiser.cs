@@ -1,5 +1,5 @@
 using TorchSharp;
-using WaveFlow.Audio;
+using WaveFlow.Audio.Dsp;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Vocoder;
@@ -12,7 +12,7 @@ namespace WaveFlow.Vocoder;
 /// NVIDIA's: filter_length and win_length of the mel settings, hop = filter_length / 4
 /// (n_overlap 4), so it follows any n_mel and hop of the model.
 /// </summary>
-public sealed class Denoiser : IDisposable
+internal sealed class Denoiser : IDisposable
 {
     private const int BiasFrames = 88;
     private readonly TorchStft stft;

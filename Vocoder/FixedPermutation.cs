@@ -9,7 +9,7 @@ namespace WaveFlow.Vocoder;
 /// (<c>convinv.k.perm</c>), so it is saved in checkpoints and survives a change of seed or of
 /// the random generator; reversal needs nothing stored.
 /// </summary>
-public sealed class FixedPermutation : ChannelMixing
+internal sealed class FixedPermutation : ChannelMixing
 {
     private Tensor? perm;            // (c,) the shuffled order, as float32 so checkpoints stay float tensors
     private readonly long[] order;

@@ -10,7 +10,7 @@ namespace WaveFlow.Vocoder;
 /// (n_flows · 2·n_channels·n_layers · T/n_group values: 5.4 GB in fp32 for NVIDIA's config on
 /// 10 s of audio, 0.45 GB for 8 × 4 × 64), so it suits short utterances or chunked synthesis.
 /// </summary>
-public sealed partial class WaveGlow
+internal sealed partial class WaveGlow
 {
     // Not a Tensor field (RegisterComponents/to() would treat it as a buffer): a holder object.
     private FusedWeights? fused;

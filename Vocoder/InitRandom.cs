@@ -11,7 +11,7 @@ namespace WaveFlow.Vocoder;
 /// generator, owned by this thread, so the same seed always gives the same weights. Outside such
 /// a scope the modules draw from the default generator, as torch.nn does.
 /// </summary>
-public static class InitRandom
+internal static class InitRandom
 {
     [ThreadStatic] private static Generator? current;
 

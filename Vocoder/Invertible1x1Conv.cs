@@ -9,7 +9,7 @@ namespace WaveFlow.Vocoder;
 /// step, in place of a fixed permutation, so that each coupling sees a different, learned split.
 /// Its log-determinant is T'·log|det W| per batch element (one W applied at T' positions).
 /// </summary>
-public sealed class Invertible1x1Conv : ChannelMixing
+internal sealed class Invertible1x1Conv : ChannelMixing
 {
     private readonly Conv1d conv;
     private readonly InverseCache inverse = new();

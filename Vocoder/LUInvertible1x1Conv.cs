@@ -10,7 +10,7 @@ namespace WaveFlow.Vocoder;
 /// ±Π exp(log_s), so log|det W| = Σ log_s: O(c) instead of an O(c³) determinant, and W stays
 /// invertible whatever the optimiser does (no diagonal entry can reach 0).
 /// </summary>
-public sealed class LUInvertible1x1Conv : ChannelMixing
+internal sealed class LUInvertible1x1Conv : ChannelMixing
 {
     // Learned: the strictly lower part of L, the strictly upper part of U, log|diag U|.
     private Parameter lower;

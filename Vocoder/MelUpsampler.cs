@@ -19,7 +19,7 @@ namespace WaveFlow.Vocoder;
 /// later, and the blocks are summed (an overlap-add of at most K/hop terms per sample).
 /// </para>
 /// </summary>
-public sealed class MelUpsampler : nn.Module<Tensor, Tensor>
+internal sealed class MelUpsampler : nn.Module<Tensor, Tensor>
 {
     private readonly long kernel;
     private readonly long hop;

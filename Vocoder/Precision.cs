@@ -10,7 +10,7 @@ namespace WaveFlow.Vocoder;
 /// </summary>
 public enum Precision { Fp32, Fp16, Bf16 }
 
-public static class PrecisionExtensions
+internal static class PrecisionExtensions
 {
     public static ScalarType Dtype(this Precision p) => p switch
     {

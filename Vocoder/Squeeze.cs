@@ -8,7 +8,7 @@ namespace WaveFlow.Vocoder;
 /// The mel is folded the same way so that each time step sees the n_group upsampled mel
 /// vectors of its samples.
 /// </summary>
-public static class Squeeze
+internal static class Squeeze
 {
     /// <summary>(B, T) → (B, g, T/g); channel j at step t is sample t·g + j.</summary>
     public static Tensor Audio(Tensor audio, int group)

@@ -1,4 +1,5 @@
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Vocoder.Synthesis;
 
 namespace WaveFlow.Vocoder;
 
@@ -8,8 +9,8 @@ namespace WaveFlow.Vocoder;
 /// then exactly reproducible; otherwise noise is drawn from <paramref name="Seed"/> (or at random).
 /// <paramref name="Denoise"/> is NVIDIA's denoiser strength (0 = off). Mels longer than
 /// <paramref name="ChunkFrames"/> frames (0 = never) are synthesised in chunks with enough context
-/// that the result equals whole-utterance synthesis (see <see cref="Synthesis.ChunkedInference"/>),
+/// that the result equals whole-utterance synthesis (see <see cref="ChunkedInference"/>),
 /// so memory stays flat in length. <paramref name="Precision"/> other than float32 runs a folded
 /// copy of the model in that format.
 /// </summary>
-public sealed record SynthesisOptions(float Sigma = 0.6f, long? Seed = null, FloatArray? Noise = null, Precision Precision = Precision.Fp32, float Denoise = 0f, int ChunkFrames = 0);
+internal sealed record SynthesisOptions(float Sigma = 0.6f, long? Seed = null, FloatArray? Noise = null, Precision Precision = Precision.Fp32, float Denoise = 0f, int ChunkFrames = 0);

@@ -1,6 +1,8 @@
 using TorchSharp;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.Runtime;
 using WaveFlow.Vocoder.Checkpoints;
+using WaveFlow.Vocoder.Synthesis;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Vocoder;
@@ -10,7 +12,7 @@ namespace WaveFlow.Vocoder;
 /// folded once (inference only). float16 and bfloat16 run a folded copy of the model in that
 /// format, whose 1x1-convolution inverses come from float64 (see <see cref="Invertible1x1Conv"/>).
 /// </summary>
-public sealed class Synthesizer : IDisposable
+internal sealed class Synthesizer : IDisposable
 {
     private readonly LoadedModel loaded;
     private readonly Device device;
@@ -48,7 +50,7 @@ public sealed class Synthesizer : IDisposable
         var melTensor = tensor(mel.Data, [1, shape[0], frames]).to(dtype, device);   // (1, n_mel, F)
         var z = Noise(options, o.NGroup, steps).to(dtype, device) * options.Sigma;    // (1, g, F·hop/g)
         var audio = (options.ChunkFrames > 0 && frames > options.ChunkFrames
-            ? Synthesis.ChunkedInference.Infer(model, melTensor, z, options.ChunkFrames)
+            ? ChunkedInference.Infer(model, melTensor, z, options.ChunkFrames)
             : model.Inverse(z, melTensor)).to(ScalarType.Float32);                       // (1, T)
         if (options.Denoise > 0) audio = denoiser!.Denoise(audio, options.Denoise);
         using var cpu = audio.reshape(-1).cpu();

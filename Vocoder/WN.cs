@@ -10,7 +10,7 @@ namespace WaveFlow.Vocoder;
 /// a gated tanh·sigmoid unit, residual and skip connections. Unlike WaveNet it is not causal
 /// (padding on both sides): the whole waveform is known in both directions of the flow.
 /// </summary>
-public sealed class WN : nn.Module<Tensor, Tensor, Tensor>
+internal sealed class WN : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly int nLayers;
     private readonly int nChannels;

@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
 using WaveFlow.Audio;
+using WaveFlow.Core;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Vocoder;
@@ -13,7 +14,7 @@ namespace WaveFlow.Vocoder;
 /// n_early_size channels leave the flow early (multi-scale: they become part of z unchanged).
 /// State-dict names equal NVIDIA's: upsample.*, WN.k.*, convinv.k.conv.weight.
 /// </summary>
-public sealed partial class WaveGlow : nn.Module
+internal sealed partial class WaveGlow : nn.Module
 {
     private readonly MelUpsampler upsample;
     [ComponentName(Name = "WN")] private readonly ModuleList<WN> wn;

@@ -7,7 +7,7 @@ namespace WaveFlow.Vocoder;
 /// NVIDIA's WaveGlowLoss: the negative log-likelihood of the audio under a N(0, σ²) prior on z,
 /// without the constant ½·log(2πσ²) per sample, divided by z.numel().
 /// </summary>
-public static class WaveGlowLoss
+internal static class WaveGlowLoss
 {
     public static Tensor Compute(Tensor z, Tensor logSSum, Tensor logDetWSum, double sigma = 1.0)
     {

@@ -1,16 +1,17 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using WaveFlow.Core;
 
 namespace WaveFlow.Vocoder;
 
 /// <summary>WN_config of NVIDIA's config.json: the WaveNet-like network inside each coupling.</summary>
-public sealed record WNOptions(int NLayers = 8, int NChannels = 256, int KernelSize = 3);
+internal sealed record WNOptions(int NLayers = 8, int NChannels = 256, int KernelSize = 3);
 
 /// <summary>
 /// NVIDIA's waveglow_config (n_mel_channels, n_flows, n_group, n_early_every, n_early_size,
 /// WN_config {n_layers, n_channels, kernel_size}). Defaults are NVIDIA's published model.
 /// </summary>
-public sealed record WaveGlowOptions
+internal sealed record WaveGlowOptions
 {
     public int NMelChannels { get; init; } = 80;
     public int NFlows { get; init; } = 12;

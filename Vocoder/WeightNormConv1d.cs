@@ -11,7 +11,7 @@ namespace WaveFlow.Vocoder;
 /// no weight norm, hence this module. <see cref="Fold"/> replaces g and v by the plain weight
 /// they describe (what NVIDIA's remove_weightnorm does before inference).
 /// </summary>
-public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
+internal sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
 {
     private readonly long dilation;
     private readonly long padding;

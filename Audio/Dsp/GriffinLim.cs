@@ -1,8 +1,8 @@
 using TorchSharp;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
 using static TorchSharp.torch;
 
-namespace WaveFlow.Audio;
+namespace WaveFlow.Audio.Dsp;
 
 /// <summary>
 /// Griffin-Lim as a baseline vocoder: log mel → linear magnitude through the filterbank's
@@ -10,7 +10,7 @@ namespace WaveFlow.Audio;
 /// projections with <see cref="TorchStft"/> (the same STFT the mels come from), with the
 /// "fast Griffin-Lim" momentum of Perraudin et al. (2013), as librosa does by default.
 /// </summary>
-public sealed class GriffinLim : IDisposable
+internal sealed class GriffinLim : IDisposable
 {
     /// <summary>Fast Griffin-Lim momentum (librosa's default); 0 gives the classic algorithm.</summary>
     public const float DefaultMomentum = 0.99f;

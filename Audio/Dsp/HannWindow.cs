@@ -1,7 +1,7 @@
-namespace WaveFlow.Audio;
+namespace WaveFlow.Audio.Dsp;
 
 /// <summary>The analysis window of Tacotron2's STFT, shared by both front ends and the inverse STFT.</summary>
-public static class HannWindow
+internal static class HannWindow
 {
     /// <summary>
     /// scipy's get_window("hann", win, fftbins=True): the periodic Hann, 0.5 − 0.5·cos(2πi/win)

@@ -1,6 +1,6 @@
 using NWaves.Filters.Fda;
 
-namespace WaveFlow.Audio;
+namespace WaveFlow.Audio.Dsp;
 
 /// <summary>
 /// The Slaney mel filterbank of librosa.filters.mel(htk=False, norm="slaney"), which Tacotron2's
@@ -8,7 +8,7 @@ namespace WaveFlow.Audio;
 /// below 1 kHz, logarithmic above), each scaled by 2/(right − left) Hz so that bands have equal area.
 /// Shared by <see cref="MelSpectrogram"/>, <see cref="TorchMelSpectrogram"/> and Griffin-Lim.
 /// </summary>
-public static class MelFilterbank
+internal static class MelFilterbank
 {
     /// <summary>Row-major [n_mel, filter_length/2 + 1].</summary>
     public static float[] Create(MelOptions options)

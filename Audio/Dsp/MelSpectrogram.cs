@@ -1,7 +1,7 @@
 using NWaves.Transforms;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
 
-namespace WaveFlow.Audio;
+namespace WaveFlow.Audio.Dsp;
 
 /// <summary>
 /// Tacotron2's TacotronSTFT.mel_spectrogram on the CPU, for files: reflect-pad filter_length/2,
@@ -14,7 +14,7 @@ namespace WaveFlow.Audio;
 /// padding (librosa's center=True) nor offers a periodic window (<see cref="HannWindow"/>).
 /// </para>
 /// </summary>
-public sealed class MelSpectrogram
+internal sealed class MelSpectrogram
 {
     /// <summary>The floor of the log (Tacotron2's dynamic_range_compression clip_val).</summary>
     public const float LogFloor = 1e-5f;

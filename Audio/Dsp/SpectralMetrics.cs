@@ -1,9 +1,9 @@
-using WaveFlow.Serialization;
+using WaveFlow.Core;
 
-namespace WaveFlow.Audio;
+namespace WaveFlow.Audio.Dsp;
 
 /// <summary>The four metrics of <see cref="SpectralMetrics"/> for one pair of signals.</summary>
-public sealed record SpectralScores(double LogMelL1, double SpectralConvergence, double LogSpectralDistance, double MelCepstralDistortion);
+internal sealed record SpectralScores(double LogMelL1, double SpectralConvergence, double LogSpectralDistance, double MelCepstralDistortion);
 
 /// <summary>
 /// Objective distances between a reference and an estimate (vocoder output), for eval and
@@ -11,7 +11,7 @@ public sealed record SpectralScores(double LogMelL1, double SpectralConvergence,
 /// hops), frame by frame without time warping: the signals are assumed aligned. Spectra are the
 /// Tacotron2 front end's (<see cref="MelSpectrogram"/>: reflect padding, periodic Hann, |FFT|).
 /// </summary>
-public static class SpectralMetrics
+internal static class SpectralMetrics
 {
     /// <summary>Power floor of the log-spectral distance, so silent bins do not give infinities.</summary>
     public const double PowerFloor = 1e-10;

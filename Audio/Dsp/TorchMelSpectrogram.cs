@@ -1,13 +1,13 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace WaveFlow.Audio;
+namespace WaveFlow.Audio.Dsp;
 
 /// <summary>
 /// Tacotron2's TacotronSTFT.mel_spectrogram in TorchSharp, batched on the training device:
 /// <see cref="TorchStft"/> magnitude, matmul with the Slaney filterbank, ln(clamp(·, 1e-5)).
 /// </summary>
-public sealed class TorchMelSpectrogram : IDisposable
+internal sealed class TorchMelSpectrogram : IDisposable
 {
     private readonly TorchStft stft_fn;
     private readonly Tensor mel_basis;    // (n_mel, filter_length/2 + 1)

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace WaveFlow.Audio;
+namespace WaveFlow.Audio.Dsp;
 
 /// <summary>
 /// Tacotron2's <c>stft.STFT</c> module (which NVIDIA's WaveGlow denoiser also uses), op for op:
@@ -10,7 +10,7 @@ namespace WaveFlow.Audio;
 /// by the window-sum-square correction, the filter_length/hop scaling and the trimming of
 /// filter_length/2 samples at both ends.
 /// </summary>
-public sealed class TorchStft : IDisposable
+internal sealed class TorchStft : IDisposable
 {
     private readonly Tensor forward_basis;  // (2·cutoff, 1, filter_length)
     private readonly Tensor inverse_basis;  // (2·cutoff, 1, filter_length)

@@ -1,12 +1,14 @@
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.IO;
+using WaveFlow.Core.Imaging;
 
-namespace WaveFlow.Audio;
+namespace WaveFlow.Audio.Imaging;
 
 /// <summary>
 /// Log-mel spectrograms as PNG images: time to the right, low frequencies at the bottom,
 /// viridis colours over the top <see cref="DynamicRange"/> nats of the mel.
 /// </summary>
-public static class SpectrogramImage
+internal static class SpectrogramImage
 {
     /// <summary>Range shown below the loudest value: 11.5 nats of magnitude ≈ 100 dB. Quieter is drawn as the floor colour.</summary>
     public const float DynamicRange = 11.5f;

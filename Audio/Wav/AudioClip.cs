@@ -1,7 +1,7 @@
-namespace WaveFlow.Audio;
+namespace WaveFlow.Audio.Wav;
 
 /// <summary>Mono audio: samples in [-1, 1] (PCM16 as int16/32768) and their sample rate.</summary>
-public sealed record AudioClip(float[] Samples, int SampleRate)
+internal sealed record AudioClip(float[] Samples, int SampleRate)
 {
     public double DurationSeconds => (double)Samples.Length / SampleRate;
 }
@@ -11,7 +11,7 @@ public sealed record AudioClip(float[] Samples, int SampleRate)
 /// <paramref name="ExpectedSampleRate"/> is an error unless <paramref name="Resample"/>; more
 /// than one channel is an error unless <paramref name="Downmix"/> (the channels are averaged).
 /// </summary>
-public sealed record WavReadOptions(int? ExpectedSampleRate = null, bool Downmix = false, bool Resample = false);
+internal sealed record WavReadOptions(int? ExpectedSampleRate = null, bool Downmix = false, bool Resample = false);
 
 /// <summary>Sample formats <see cref="WavFile.Write"/> can write.</summary>
 public enum WavSampleFormat { Pcm16, Float32 }

@@ -1,4 +1,4 @@
-namespace WaveFlow.Audio;
+namespace WaveFlow.Audio.Wav;
 
 /// <summary>
 /// Sample-rate conversion for input audio, managed code only: band-limited interpolation with a
@@ -11,7 +11,7 @@ namespace WaveFlow.Audio;
 /// period: the sign flips), which would misalign audio and mels in training pairs.
 /// </para>
 /// </summary>
-public static class AudioResampler
+internal static class AudioResampler
 {
     /// <summary>Zero crossings of the sinc on each side of the centre: 32 gives > 80 dB stop band with β = 8.6.</summary>
     public const int ZeroCrossings = 32;

@@ -1,14 +1,15 @@
 using NAudio.Wave;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.IO;
 
-namespace WaveFlow.Audio;
+namespace WaveFlow.Audio.Wav;
 
 /// <summary>
 /// WAV files through NAudio: reads 16/24/32-bit integer PCM and 32/64-bit IEEE float (plain or
 /// WAVE_FORMAT_EXTENSIBLE), writes 16-bit PCM or 32-bit float atomically. Every problem with a
 /// file is a one-line <see cref="WaveFlowException"/> that names it.
 /// </summary>
-public static class WavFile
+internal static class WavFile
 {
     public static AudioClip Read(string path, WavReadOptions? options = null)
     {

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
+using WaveFlow.Core;
 
-namespace WaveFlow.Audio;
+namespace WaveFlow.Audio.Wav;
 
 /// <summary>
 /// A WAV file's header, read by walking its RIFF chunks without decoding a sample: the fmt
@@ -8,7 +9,7 @@ namespace WaveFlow.Audio;
 /// short (which NAudio quietly reads as shorter recordings); training uses it to check a whole
 /// corpus in a second before it starts.
 /// </summary>
-public sealed record WavHeader(int Format, int Channels, int SampleRate, int BitsPerSample, long DeclaredDataBytes, long AvailableDataBytes)
+internal sealed record WavHeader(int Format, int Channels, int SampleRate, int BitsPerSample, long DeclaredDataBytes, long AvailableDataBytes)
 {
     /// <summary>Streaming writers leave 0 or 0xFFFFFFFF as the data size: the file's end is the data's end then.</summary>
     public bool SizeUnknown => DeclaredDataBytes is 0 or uint.MaxValue;

@@ -3,9 +3,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Spectre.Console;
 using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.IO;
+using WaveFlow.Core.Runtime;
+using WaveFlow.Evaluation.Benchmarks;
 using WaveFlow.Vocoder;
-using WaveFlow.Vocoder.Benchmarks;
 using WaveFlow.Vocoder.Checkpoints;
 
 namespace WaveFlow.Cli.Commands;
@@ -15,7 +17,7 @@ namespace WaveFlow.Cli.Commands;
 /// [--repeats 5] [--chunk F] [--json OUT]</c>: synthesis throughput, training step time and
 /// peak memory, with warm-up and the median of repeats.
 /// </summary>
-public static class BenchCommand
+internal static class BenchCommand
 {
     public static Command Create()
     {

@@ -3,8 +3,9 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Spectre.Console;
 using WaveFlow.Audio;
+using WaveFlow.Core;
+using WaveFlow.Evaluation.Comparison;
 using WaveFlow.Vocoder.Checkpoints;
-using WaveFlow.Vocoder.Evaluation;
 
 namespace WaveFlow.Cli.Commands;
 
@@ -12,7 +13,7 @@ namespace WaveFlow.Cli.Commands;
 /// <c>waveflow compare --model NAME=CK ... (--mels DIR | --wavs DIR) -o REPORT</c>: the same inputs
 /// through every model with identical noise, metrics, structures and a blind A/B listening page.
 /// </summary>
-public static partial class CompareCommand
+internal static partial class CompareCommand
 {
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     private static partial Regex SafeName();

@@ -1,14 +1,14 @@
-using System.Globalization;
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
-using WaveFlow.Serialization;
-using WaveFlow.Vocoder.Evaluation;
+using WaveFlow.Core.IO;
+using WaveFlow.Evaluation.Listening;
 
 namespace WaveFlow.Cli.Commands;
 
 /// <summary><c>waveflow compare-results R.json...</c>: pools listeners' blind A/B answers per system pair.</summary>
-public static class CompareResultsCommand
+internal static class CompareResultsCommand
 {
     public static Command Create()
     {

@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Audio.Dsp;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization;
 using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 
@@ -11,7 +14,7 @@ namespace WaveFlow.Cli.Commands;
 /// <c>waveflow encode --checkpoint CK --audio A.wav|A.npy [--mel M.npy] -o Z.npy</c>: audio → z,
 /// printing the exact NLL in nats and bits per sample and the WaveGlow loss.
 /// </summary>
-public static class EncodeCommand
+internal static class EncodeCommand
 {
     public static Command Create()
     {

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using WaveFlow.Core;
+using WaveFlow.Evaluation.Gate;
 using WaveFlow.Vocoder.Checkpoints;
-using WaveFlow.Vocoder.Evaluation;
 
 namespace WaveFlow.Cli.Commands;
 
@@ -11,7 +12,7 @@ namespace WaveFlow.Cli.Commands;
 /// spectrogram error of resynthesis on a fixed clip set with fixed noise; a regression gate with --baseline.
 /// Exit codes: 0 ok, 1 regressed, 2 bad input.
 /// </summary>
-public static class EvalCommand
+internal static class EvalCommand
 {
     public static Command Create()
     {

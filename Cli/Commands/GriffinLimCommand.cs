@@ -1,11 +1,14 @@
 using System.CommandLine;
 using Spectre.Console;
 using WaveFlow.Audio;
+using WaveFlow.Audio.Dsp;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Core;
 
 namespace WaveFlow.Cli.Commands;
 
 /// <summary><c>waveflow griffinlim MEL.npy... -o DIR [--iterations 60] [--seed 0]</c>: the Griffin-Lim baseline vocoder.</summary>
-public static class GriffinLimCommand
+internal static class GriffinLimCommand
 {
     public static Command Create()
     {

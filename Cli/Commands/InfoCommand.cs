@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Spectre.Console;
 using TorchSharp;
+using WaveFlow.Core.Runtime;
 using WaveFlow.Training.Distributed;
+using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 
 namespace WaveFlow.Cli.Commands;
@@ -10,7 +12,7 @@ namespace WaveFlow.Cli.Commands;
 /// <c>waveflow info [CHECKPOINT] [--selftest]</c>: versions, where libtorch came from, threads,
 /// CUDA devices, the MPI and NCCL libraries for distributed training; with a checkpoint, what it holds (kind, step, block structure, flow variant, mel settings).
 /// </summary>
-public static class InfoCommand
+internal static class InfoCommand
 {
     public static Command Create()
     {
@@ -29,7 +31,7 @@ public static class InfoCommand
             foreach (var lib in TorchRuntime.LoadedLibraries()) table.AddRow("  loaded", Markup.Escape(lib));
             table.AddRow("CPU threads", $"{torch.get_num_threads()} (of {Environment.ProcessorCount} logical CPUs)");
             table.AddRow("oneMKL kernels", Markup.Escape(MklVendorDispatch.Status));
-            table.AddRow("bfloat16 on CPU", Markup.Escape(WaveFlow.Vocoder.CpuFeatures.Bf16Shortfall ?? "native (AVX-512 BF16 or AMX)"));
+            table.AddRow("bfloat16 on CPU", Markup.Escape(CpuFeatures.Bf16Shortfall ?? "native (AVX-512 BF16 or AMX)"));
             bool cuda = torch.cuda.is_available();
             table.AddRow("CUDA available", cuda ? $"yes, {torch.cuda.device_count()} device(s)" : "no");
             foreach (var d in CudaDevices.List())

@@ -1,12 +1,15 @@
 using System.CommandLine;
 using Spectre.Console;
 using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Audio.Dsp;
+using WaveFlow.Audio.Imaging;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Core;
 
 namespace WaveFlow.Cli.Commands;
 
 /// <summary><c>waveflow mel IN.wav... -o DIR [--png] [--config C.json]</c>: Tacotron2 log mels of WAV files as .npy (and PNG images).</summary>
-public static class MelCommand
+internal static class MelCommand
 {
     public static Command Create()
     {

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
-using WaveFlow.Serialization;
-using WaveFlow.Vocoder.Evaluation;
+using WaveFlow.Core.IO;
+using WaveFlow.Evaluation.Scoring;
 
 namespace WaveFlow.Cli.Commands;
 
@@ -10,7 +10,7 @@ namespace WaveFlow.Cli.Commands;
 /// <c>waveflow score OUTPUT.wav... --reference RECORDING.wav... [--json FILE]</c>: every metric of
 /// audio made anywhere against its recording (pairs in order, or two folders paired by name).
 /// </summary>
-public static class ScoreCommand
+internal static class ScoreCommand
 {
     public static Command Create()
     {

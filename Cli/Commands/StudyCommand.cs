@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using WaveFlow.Training;
-using WaveFlow.Training.Study;
+using WaveFlow.Evaluation.Study;
+using WaveFlow.Training.Loop;
 
 namespace WaveFlow.Cli.Commands;
 
@@ -12,7 +12,7 @@ namespace WaveFlow.Cli.Commands;
 /// continue), scores every kept checkpoint on the held-out clips, runs compare on the final ones
 /// with Griffin-Lim and the recordings, and writes STUDY/report.md with the learning curves.
 /// </summary>
-public static class StudyCommand
+internal static class StudyCommand
 {
     public static Command Create()
     {

@@ -1,4 +1,4 @@
-using WaveFlow.Training.Study;
+using WaveFlow.Evaluation.Study;
 
 namespace WaveFlow.Cli.Commands;
 

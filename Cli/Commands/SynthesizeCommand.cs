@@ -3,7 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
 using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization;
 using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 
@@ -14,7 +16,7 @@ namespace WaveFlow.Cli.Commands;
 /// [--seed N] [--noise EPS.npy] [--format wav16|wav32f]</c>: mels → WAV files, with progress and
 /// the real-time factor.
 /// </summary>
-public static class SynthesizeCommand
+internal static class SynthesizeCommand
 {
     public static Command Create()
     {

@@ -2,8 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Spectre.Console;
-using WaveFlow.Training;
+using WaveFlow.Training.Config;
 using WaveFlow.Training.Distributed;
+using WaveFlow.Training.Loop;
+using WaveFlow.Training.Run;
+using WaveFlow.Vocoder;
 
 namespace WaveFlow.Cli.Commands;
 
@@ -15,7 +18,7 @@ namespace WaveFlow.Cli.Commands;
 /// and writes the run folder, the others print only errors, prefixed with their rank, and an
 /// error on any rank ends the whole job.
 /// </summary>
-public static class TrainCommand
+internal static class TrainCommand
 {
     public static Command Create()
     {

@@ -1,8 +1,9 @@
 using System.CommandLine;
-using WaveFlow.Audio;
+using WaveFlow.Audio.Wav;
 using WaveFlow.Cli;
 using WaveFlow.Cli.Commands;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization;
 
 namespace WaveFlow.Tests.Audio;
 

@@ -1,6 +1,9 @@
 using TorchSharp;
 using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Audio.Dsp;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization;
 using Xunit.Abstractions;
 
 namespace WaveFlow.Tests.Audio;

@@ -1,4 +1,5 @@
-using WaveFlow.Audio;
+using WaveFlow.Audio.Dsp.Prosody;
+using WaveFlow.Audio.Wav;
 using static WaveFlow.Tests.Audio.TestSignals;
 
 namespace WaveFlow.Tests.Audio;

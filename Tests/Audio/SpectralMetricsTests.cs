@@ -1,5 +1,7 @@
 using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Audio.Dsp;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Core;
 
 namespace WaveFlow.Tests.Audio;
 

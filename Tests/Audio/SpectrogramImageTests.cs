@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
-using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Audio.Imaging;
+using WaveFlow.Core;
+using WaveFlow.Core.Imaging;
 
 namespace WaveFlow.Tests.Audio;
 

@@ -1,6 +1,6 @@
 using TorchSharp;
-using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Audio.Dsp;
+using WaveFlow.Core.Serialization;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Tests.Audio;

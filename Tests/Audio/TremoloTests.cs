@@ -1,4 +1,4 @@
-using WaveFlow.Audio;
+using WaveFlow.Audio.Dsp.Prosody;
 using static WaveFlow.Tests.Audio.TestSignals;
 
 namespace WaveFlow.Tests.Audio;

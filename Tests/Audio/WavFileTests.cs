@@ -1,5 +1,6 @@
 using System.Text;
-using WaveFlow.Audio;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Core;
 
 namespace WaveFlow.Tests.Audio;
 

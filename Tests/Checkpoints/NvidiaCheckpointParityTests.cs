@@ -1,6 +1,6 @@
 using TorchSharp;
 using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Core.Serialization;
 using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 using static TorchSharp.torch;

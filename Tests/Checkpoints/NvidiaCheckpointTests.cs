@@ -1,4 +1,8 @@
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization;
+using WaveFlow.Core.Serialization.PyTorch;
+using WaveFlow.Tests.Serialization;
+using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 
 namespace WaveFlow.Tests.Checkpoints;
@@ -86,7 +90,7 @@ public class NvidiaCheckpointTests
         var storages = zip.Entries.Where(e => e.FullName.StartsWith("nvidia_checkpoint/data/"))
             .Select(e => (e.FullName["nvidia_checkpoint/data/".Length..], Read(e.FullName))).ToArray();
         string path = Temp(".pt");
-        Serialization.PickleBytes.WriteTorchZip(path, System.Text.Encoding.Latin1.GetBytes(pickle), storages);
+        PickleBytes.WriteTorchZip(path, System.Text.Encoding.Latin1.GetBytes(pickle), storages);
         var old = NvidiaCheckpoint.Load(path);
         File.Delete(path);
         Assert.True(old.AlternatingHalves);
@@ -137,9 +141,9 @@ public class NvidiaCheckpointTests
     {
         // {"model": tacotron2.model.Tacotron2()} — the class is not on the allow-list.
         string path = Temp(".pt");
-        byte[] pickle = [0x80, 2, (byte)'}', (byte)'(', .. Serialization.PickleBytes.Str("model"),
-            .. Serialization.PickleBytes.Global("model", "Tacotron2"), (byte)')', 0x81, (byte)'u', (byte)'.'];
-        Serialization.PickleBytes.WriteTorchZip(path, pickle);
+        byte[] pickle = [0x80, 2, (byte)'}', (byte)'(', .. PickleBytes.Str("model"),
+            .. PickleBytes.Global("model", "Tacotron2"), (byte)')', 0x81, (byte)'u', (byte)'.'];
+        PickleBytes.WriteTorchZip(path, pickle);
         var e = Assert.Throws<WaveFlowException>(() => NvidiaCheckpoint.Load(path));
         Assert.Contains("model.Tacotron2", e.Message);
         File.Delete(path);

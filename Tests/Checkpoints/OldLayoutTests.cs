@@ -1,4 +1,7 @@
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization;
+using WaveFlow.Core.Serialization.PyTorch;
+using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 
 namespace WaveFlow.Tests.Checkpoints;

@@ -1,6 +1,8 @@
-using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Core.IO;
+using WaveFlow.Core.Serialization;
 using WaveFlow.Tests.Training;
+using WaveFlow.Tests.Vocoder;
 using Xunit.Abstractions;
 
 namespace WaveFlow.Tests.Cli;
@@ -45,7 +47,7 @@ public class OutputContractTests(ITestOutputHelper log)
         Assert.StartsWith(tmp["broken.npy"], error);
         Assert.False(Directory.Exists(tmp["gl"]) && Directory.EnumerateFileSystemEntries(tmp["gl"]).Any());
 
-        (code, error) = CliRunner.RunWithError("synthesize", "--device", "cpu", "-c", Vocoder.ModelFixture.WeightsPath("micro"), "--config", Fixture.Path_("micro", "config.json"),
+        (code, error) = CliRunner.RunWithError("synthesize", "--device", "cpu", "-c", ModelFixture.WeightsPath("micro"), "--config", Fixture.Path_("micro", "config.json"),
             Fixture.Path_("micro", "infer.mel.npy"), tmp["broken.npy"], "-o", tmp["syn"]);
         Assert.Equal(2, code);
         Assert.StartsWith(tmp["broken.npy"], error);
@@ -57,7 +59,7 @@ public class OutputContractTests(ITestOutputHelper log)
     {
         using var tmp = new TempDir();
         File.WriteAllText(tmp["taken"], "keep me");
-        var (code, error) = CliRunner.RunWithError("synthesize", "--device", "cpu", "-c", Vocoder.ModelFixture.WeightsPath("micro"), "--config", Fixture.Path_("micro", "config.json"),
+        var (code, error) = CliRunner.RunWithError("synthesize", "--device", "cpu", "-c", ModelFixture.WeightsPath("micro"), "--config", Fixture.Path_("micro", "config.json"),
             Fixture.Path_("micro", "infer.mel.npy"), "-o", tmp["taken"]);
         Assert.Equal(2, code);
         Assert.StartsWith(tmp["taken"] + ": ", error);

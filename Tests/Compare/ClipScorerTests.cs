@@ -1,5 +1,6 @@
 using WaveFlow.Audio;
-using WaveFlow.Vocoder.Evaluation;
+using WaveFlow.Audio.Dsp;
+using WaveFlow.Evaluation.Comparison;
 
 namespace WaveFlow.Tests.Compare;
 

@@ -2,9 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using TorchSharp;
 using WaveFlow.Audio;
-using WaveFlow.Cli;
-using WaveFlow.Cli.Commands;
-using WaveFlow.Serialization;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Core.Serialization;
 using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 

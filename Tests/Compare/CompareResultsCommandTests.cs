@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using WaveFlow.Cli.Commands;
-using WaveFlow.Vocoder.Evaluation;
+using WaveFlow.Core;
+using WaveFlow.Evaluation.Listening;
 
 namespace WaveFlow.Tests.Compare;
 

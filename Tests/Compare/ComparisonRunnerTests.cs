@@ -1,6 +1,8 @@
 using System.Text.Json;
 using WaveFlow.Audio;
-using WaveFlow.Vocoder.Evaluation;
+using WaveFlow.Audio.Dsp;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Evaluation.Comparison;
 
 namespace WaveFlow.Tests.Compare;
 

@@ -1,4 +1,6 @@
-using WaveFlow.Vocoder.Evaluation;
+using WaveFlow.Cli.Commands;
+using WaveFlow.Core;
+using WaveFlow.Evaluation.Gate;
 
 namespace WaveFlow.Tests.Compare;
 
@@ -94,11 +96,11 @@ public class EvalBaselineTests
     [Fact]
     public void ToleranceOptionsSetAllMetricsOrOne()
     {
-        var (all, per) = WaveFlow.Cli.Commands.EvalCommand.ParseTolerances(["0.1", "tremoloIndex=0.25", "f0RmseCents=0"]);
+        var (all, per) = EvalCommand.ParseTolerances(["0.1", "tremoloIndex=0.25", "f0RmseCents=0"]);
         Assert.Equal(0.1, all);
         Assert.Equal(new Dictionary<string, double> { ["tremoloIndex"] = 0.25, ["f0RmseCents"] = 0 }, per);
-        Assert.Throws<WaveFlowException>(() => WaveFlow.Cli.Commands.EvalCommand.ParseTolerances(["pitch=0.1"]));
-        Assert.Throws<WaveFlowException>(() => WaveFlow.Cli.Commands.EvalCommand.ParseTolerances(["-0.1"]));
+        Assert.Throws<WaveFlowException>(() => EvalCommand.ParseTolerances(["pitch=0.1"]));
+        Assert.Throws<WaveFlowException>(() => EvalCommand.ParseTolerances(["-0.1"]));
         // a bad tolerance is refused before any synthesis (exit 2)
         Assert.Equal(2, CliRunner.Run("eval", "--checkpoint", "missing.safetensors", "--data", "missing", "--tolerance", "tremolo=0.2", "--device", "cpu"));
     }

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TorchSharp;
-using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Core.Serialization;
+using WaveFlow.Evaluation.Comparison;
+using WaveFlow.Evaluation.Gate;
 using WaveFlow.Vocoder.Checkpoints;
-using WaveFlow.Vocoder.Evaluation;
 
 namespace WaveFlow.Tests.Compare;
 

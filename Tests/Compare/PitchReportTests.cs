@@ -1,4 +1,5 @@
-using WaveFlow.Vocoder.Evaluation;
+using WaveFlow.Evaluation.Comparison;
+using WaveFlow.Evaluation.Report;
 
 namespace WaveFlow.Tests.Compare;
 

@@ -1,4 +1,5 @@
-using WaveFlow.Vocoder.Evaluation;
+using WaveFlow.Core;
+using WaveFlow.Evaluation.Listening;
 
 namespace WaveFlow.Tests.Compare;
 

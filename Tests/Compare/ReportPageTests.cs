@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using WaveFlow.Vocoder.Evaluation;
+using WaveFlow.Evaluation.Listening;
+using WaveFlow.Evaluation.Report;
 
 namespace WaveFlow.Tests.Compare;
 

@@ -1,3 +1,5 @@
+using WaveFlow.Evaluation.Gate;
+
 namespace WaveFlow.Tests.Compare;
 
 /// <summary>
@@ -20,7 +22,7 @@ public class ShippedModelEvalTests
         int code = CliRunner.Run("eval", "--checkpoint", model, "--data", wavs, "--baseline", baseline,
             "--tolerance", "0.05", "--out", output, "--device", "cpu");
         Assert.Equal(0, code);
-        var report = WaveFlow.Vocoder.Evaluation.EvalReport.Read(output);
+        var report = EvalReport.Read(output);
         Assert.Equal(3, report.Clips.Count);
         Directory.Delete(dir, true);
     }

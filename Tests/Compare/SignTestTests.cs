@@ -1,5 +1,5 @@
 using System.Numerics;
-using WaveFlow.Vocoder.Evaluation;
+using WaveFlow.Evaluation.Listening;
 
 namespace WaveFlow.Tests.Compare;
 

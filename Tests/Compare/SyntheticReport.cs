@@ -1,4 +1,5 @@
-using WaveFlow.Vocoder.Evaluation;
+using WaveFlow.Audio.Dsp;
+using WaveFlow.Evaluation.Comparison;
 
 namespace WaveFlow.Tests.Compare;
 

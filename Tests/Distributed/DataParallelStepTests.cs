@@ -1,8 +1,11 @@
 using System.Text.Json.Nodes;
-using WaveFlow.Audio;
+using WaveFlow.Audio.Dsp;
+using WaveFlow.Core;
 using WaveFlow.Tests.Training;
-using WaveFlow.Training;
+using WaveFlow.Training.Config;
+using WaveFlow.Training.Data;
 using WaveFlow.Training.Distributed;
+using WaveFlow.Training.Loop;
 using WaveFlow.Vocoder;
 using static TorchSharp.torch;
 

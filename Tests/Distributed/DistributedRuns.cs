@@ -1,7 +1,11 @@
 using System.Text.Json.Nodes;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization;
 using WaveFlow.Tests.Training;
-using WaveFlow.Training;
+using WaveFlow.Training.Data;
+using WaveFlow.Training.Logging;
+using WaveFlow.Training.Loop;
+using WaveFlow.Training.Run;
 
 namespace WaveFlow.Tests.Distributed;
 

@@ -1,3 +1,4 @@
+using WaveFlow.Core.Runtime;
 using WaveFlow.Tests.Training;
 using static WaveFlow.Tests.Distributed.DistributedRuns;
 

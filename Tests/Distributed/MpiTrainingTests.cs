@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using WaveFlow.Core;
 using WaveFlow.Tests.Training;
-using WaveFlow.Training;
+using WaveFlow.Training.Run;
 using static WaveFlow.Tests.Distributed.DistributedRuns;
 
 namespace WaveFlow.Tests.Distributed;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using WaveFlow.Core;
 using WaveFlow.Tests.Training;
-using WaveFlow.Training;
+using WaveFlow.Training.Run;
 using static WaveFlow.Tests.Distributed.DistributedRuns;
 
 namespace WaveFlow.Tests.Distributed;

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using WaveFlow.Core;
 using WaveFlow.Fuzz;
+using WaveFlow.Tests.Training;
 using Xunit.Abstractions;
 
 namespace WaveFlow.Tests.Fuzz;
@@ -34,7 +36,7 @@ public class LoaderFuzzTests(ITestOutputHelper output)
         var target = FuzzTargets.Get(name);
         var seeds = Directory.GetFiles(SeedsOf(name));
         Assert.NotEmpty(seeds);
-        using var dir = new Training.TempDir();
+        using var dir = new TempDir();
         foreach (var seed in seeds)
             Assert.Null(FuzzCheck.Run(target, File.ReadAllBytes(seed), Path.Combine(dir.Path, "seed" + target.Extension)));
     }
@@ -45,7 +47,7 @@ public class LoaderFuzzTests(ITestOutputHelper output)
         var target = FuzzTargets.Get(name);
         var seeds = Directory.GetFiles(SeedsOf(name)).Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
         var mutator = new Mutator(StableSeed(name));
-        using var dir = new Training.TempDir();
+        using var dir = new TempDir();
         string path = Path.Combine(dir.Path, "input" + target.Extension);
         int accepted = 0, refused = 0;
         var defects = new List<string>();
@@ -73,7 +75,7 @@ public class LoaderFuzzTests(ITestOutputHelper output)
     {
         var target = FuzzTargets.Get(name);
         var files = Directory.Exists(RegressionsOf(name)) ? Directory.GetFiles(RegressionsOf(name)) : [];
-        using var dir = new Training.TempDir();
+        using var dir = new TempDir();
         var defects = files.Select(f => (f, RunOne(target, File.ReadAllBytes(f), Path.Combine(dir.Path, "input" + target.Extension)).Defect))
             .Where(x => x.Defect is not null).Select(x => $"{Path.GetFileName(x.f)}: {x.Defect}").ToList();
         output.WriteLine($"{name}: {files.Length} regression inputs replayed");

@@ -1,6 +1,8 @@
 using System.Text;
-using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization;
+using WaveFlow.Core.Serialization.PyTorch;
 using WaveFlow.Tests.Serialization;
 
 namespace WaveFlow.Tests.Fuzz;
@@ -50,7 +52,7 @@ public class ReportedDefectTests
     [InlineData("""{"t":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}""", "not a byte range")]
     [InlineData("""null""", "expected an object")]
     public void SafetensorsHeaders(string header, string expected) =>
-        Assert.Contains(expected, Refused(() => WaveFlow.Serialization.Safetensors.Parse(Safetensors(header), Path)));
+        Assert.Contains(expected, Refused(() => WaveFlow.Core.Serialization.Safetensors.Parse(Safetensors(header), Path)));
 
     [Theory]
     [InlineData("(80, 1e3)")]

@@ -1,7 +1,8 @@
 using System.Text.Json;
-using WaveFlow.Audio;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Core;
+using WaveFlow.Evaluation.Scoring;
 using WaveFlow.Tests.Training;
-using WaveFlow.Vocoder.Evaluation;
 
 namespace WaveFlow.Tests.Score;
 

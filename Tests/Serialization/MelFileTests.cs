@@ -1,5 +1,6 @@
 using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization;
 
 namespace WaveFlow.Tests.Serialization;
 

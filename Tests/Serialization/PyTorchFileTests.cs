@@ -1,4 +1,7 @@
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.Imaging;
+using WaveFlow.Core.Serialization;
+using WaveFlow.Core.Serialization.PyTorch;
 
 namespace WaveFlow.Tests.Serialization;
 

@@ -1,4 +1,6 @@
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization;
+using WaveFlow.Vocoder;
 
 namespace WaveFlow.Tests.Serialization;
 

@@ -1,5 +1,7 @@
 using System.IO.Compression;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization.PyTorch;
+using WaveFlow.Vocoder;
 
 namespace WaveFlow.Tests.Serialization;
 

@@ -1,4 +1,6 @@
-using WaveFlow.Training;
+using WaveFlow.Core;
+using WaveFlow.Training.Config;
+using WaveFlow.Vocoder;
 
 namespace WaveFlow.Tests.Training;
 
@@ -42,7 +44,7 @@ public class ConfigTests
     public void EveryShippedConfigLoadsAndBuildsItsModel(string name)
     {
         var c = TrainingConfig.Load(ShippedConfig(name));
-        using var model = new WaveFlow.Vocoder.WaveGlow(c.Model, c.Mel);
+        using var model = new WaveGlow(c.Model, c.Mel);
         Assert.True(model.parameters().Any());
     }
 

@@ -1,5 +1,6 @@
-using WaveFlow.Audio;
-using WaveFlow.Training;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Core;
+using WaveFlow.Training.Data;
 
 namespace WaveFlow.Tests.Training;
 

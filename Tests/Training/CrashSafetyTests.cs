@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using WaveFlow.Serialization;
-using WaveFlow.Training;
+using WaveFlow.Core;
+using WaveFlow.Core.IO;
+using WaveFlow.Core.Serialization;
+using WaveFlow.Training.Loop;
+using WaveFlow.Training.Run;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-using WaveFlow.Training;
+using WaveFlow.Training.Loop;
 using WaveFlow.Vocoder;
 using static TorchSharp.torch;
 

@@ -1,8 +1,12 @@
 using TorchSharp;
-using WaveFlow.Audio;
-using WaveFlow.Training;
+using WaveFlow.Audio.Dsp;
+using WaveFlow.Core;
+using WaveFlow.Evaluation.Benchmarks;
+using WaveFlow.Tests.Vocoder;
+using WaveFlow.Training.Config;
+using WaveFlow.Training.Data;
+using WaveFlow.Training.Loop;
 using WaveFlow.Vocoder;
-using WaveFlow.Vocoder.Benchmarks;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Tests.Training;
@@ -48,7 +52,7 @@ public class MixedPrecisionTests
         using var step = new TrainStep(model, optimizer, mel, device, sigma: 1.0, gradClip: 0, precision: precision, scaler: scaler);
         var result = step.Run(Batch(), learningRate);
         var grads = step.Gradients;
-        return new StepRun(result, Vocoder.ModelFixture.Floats(grads), Vocoder.ModelFixture.Floats(model.parameters().First()),
+        return new StepRun(result, ModelFixture.Floats(grads), ModelFixture.Floats(model.parameters().First()),
             grads.dtype, step.Scaler?.Scale);
     }
 
@@ -82,7 +86,7 @@ public class MixedPrecisionTests
     public void Fp16OverflowSkipsTheStepAndHalvesTheScale()
     {
         // 2^40 times the loss overflows float16 (max 65504) in the backward pass.
-        var before = Vocoder.ModelFixture.Floats(Model().parameters().First());
+        var before = ModelFixture.Floats(Model().parameters().First());
         var run = Step(Precision.Fp16, new LossScaler(Math.Pow(2, 40)), learningRate: 1e-2);
         Assert.Equal(StepOutcome.LossScaleOverflow, run.Result.Outcome);
         Assert.Equal(Math.Pow(2, 39), run.Scale);

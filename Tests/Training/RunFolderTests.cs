@@ -1,5 +1,9 @@
 using System.Text.Json;
-using WaveFlow.Training;
+using WaveFlow.Core;
+using WaveFlow.Training.Config;
+using WaveFlow.Training.Logging;
+using WaveFlow.Training.Loop;
+using WaveFlow.Training.Run;
 
 namespace WaveFlow.Tests.Training;
 

@@ -1,4 +1,5 @@
-using WaveFlow.Training;
+using WaveFlow.Core;
+using WaveFlow.Training.Data;
 
 namespace WaveFlow.Tests.Training;
 

@@ -1,5 +1,8 @@
-using WaveFlow.Training;
-using WaveFlow.Training.Study;
+using WaveFlow.Core;
+using WaveFlow.Evaluation.Study;
+using WaveFlow.Training.Config;
+using WaveFlow.Training.Data;
+using WaveFlow.Training.Run;
 
 namespace WaveFlow.Tests.Training;
 

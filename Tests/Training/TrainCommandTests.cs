@@ -1,7 +1,6 @@
 using System.CommandLine;
-using WaveFlow.Cli;
 using WaveFlow.Cli.Commands;
-using WaveFlow.Training;
+using WaveFlow.Training.Run;
 using WaveFlow.Vocoder.Checkpoints;
 using static TorchSharp.torch;
 

@@ -1,6 +1,11 @@
-using WaveFlow.Audio;
 using System.Text.Json.Nodes;
-using WaveFlow.Training;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Core;
+using WaveFlow.Training.Config;
+using WaveFlow.Training.Data;
+using WaveFlow.Training.Logging;
+using WaveFlow.Training.Loop;
+using WaveFlow.Training.Run;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Tests.Training;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using WaveFlow.Cli;
 using WaveFlow.Cli.Commands;
+using WaveFlow.Core;
 
 namespace WaveFlow.Tests.Vocoder;
 

@@ -1,5 +1,5 @@
+using WaveFlow.Evaluation.Benchmarks;
 using WaveFlow.Vocoder;
-using WaveFlow.Vocoder.Benchmarks;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Tests.Vocoder;

@@ -1,4 +1,5 @@
 using WaveFlow.Audio;
+using WaveFlow.Core;
 using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Synthesis;
 using static TorchSharp.torch;

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using TorchSharp;
-using WaveFlow.Audio;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Cli;
 using WaveFlow.Cli.Commands;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization;
 using WaveFlow.Vocoder;
 
 namespace WaveFlow.Tests.Vocoder;
@@ -18,7 +20,7 @@ public class EncodeAndSynthesizeCommandTests
     private static int Run(params string[] args)
     {
         var root = new RootCommand { SynthesizeCommand.Create(), EncodeCommand.Create() };
-        root.Options.Add(WaveFlow.Cli.GlobalOptions.Device);
+        root.Options.Add(GlobalOptions.Device);
         try { return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); }
         catch (WaveFlowException e) { return e.ExitCode; }
     }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using WaveFlow.Audio;
+using WaveFlow.Core;
 using WaveFlow.Vocoder;
 using static TorchSharp.torch;
 
@@ -13,7 +14,7 @@ namespace WaveFlow.Tests.Vocoder;
 public class FlowPropertyTests
 {
     /// <summary>Small STFT settings so the upsampler stays small: kernel 16, stride 4.</summary>
-    public static readonly MelOptions SmallMel = new() { FilterLength = 16, HopLength = 4, WinLength = 16, NMelChannels = 3, MelFmax = 8000 };
+    internal static readonly MelOptions SmallMel = new() { FilterLength = 16, HopLength = 4, WinLength = 16, NMelChannels = 3, MelFmax = 8000 };
 
     /// <summary>
     /// Random small configs, one per flow variant: each permutation with each coupling,
@@ -43,7 +44,7 @@ public class FlowPropertyTests
         }
     }
 
-    public static WaveGlow Build(string json, long seed, double perturb = 0.05)
+    internal static WaveGlow Build(string json, long seed, double perturb = 0.05)
     {
         WaveGlow model;
         using (InitRandom.Seeded(seed))

@@ -1,5 +1,5 @@
 using TorchSharp;
-using WaveFlow.Training;
+using WaveFlow.Training.Config;
 using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 using static TorchSharp.torch;

@@ -1,3 +1,5 @@
+using WaveFlow.Tests.Training;
+using WaveFlow.Training.Config;
 using WaveFlow.Vocoder;
 using static TorchSharp.torch;
 
@@ -11,7 +13,7 @@ public class InitRandomTests
 {
     private static Dictionary<string, float[]> Build(long seed, string variant)
     {
-        var options = WaveFlow.Training.TrainingConfig.Load(WaveFlow.Tests.Training.ConfigTests.ShippedConfig(variant)).Model;
+        var options = TrainingConfig.Load(ConfigTests.ShippedConfig(variant)).Model;
         using (InitRandom.Seeded(seed))
         using (var model = new WaveGlow(options with { NFlows = 2, WN = options.WN with { NLayers = 2, NChannels = 8 } }, FlowPropertyTests.SmallMel with { NMelChannels = options.NMelChannels }))
             return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.to(ScalarType.Float32).data<float>().ToArray());

@@ -1,6 +1,7 @@
 using TorchSharp;
 using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization;
 using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 using static TorchSharp.torch;
@@ -8,7 +9,7 @@ using static TorchSharp.torch;
 namespace WaveFlow.Tests.Vocoder;
 
 /// <summary>Builds the reference models of Tests/Fixtures/{micro,tiny} and converts arrays.</summary>
-public static class ModelFixture
+internal static class ModelFixture
 {
     /// <summary>The state dict file of each fixture model (tiny stores it as exact float16).</summary>
     public static string WeightsPath(string name) =>

@@ -1,5 +1,5 @@
 using TorchSharp;
-using WaveFlow.Audio;
+using WaveFlow.Core;
 using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 using static TorchSharp.torch;
@@ -28,7 +28,7 @@ public class SynthesizerTests
         Assert.NotEqual(a, c);
         Assert.Equal(mel.Shape[1] * 256, a.Length);
 
-        var wrong = new WaveFlow.Serialization.FloatArray(new float[8 * 10], [8, 10]);
+        var wrong = new FloatArray(new float[8 * 10], [8, 10]);
         var e = Assert.Throws<WaveFlowException>(() => synth.Synthesize(mel, new SynthesisOptions(Noise: wrong)));
         Assert.Contains("[8, 3840]", e.Message);
     }

@@ -1,12 +1,14 @@
 using System.Text.Json.Serialization;
+using WaveFlow.Audio;
+using WaveFlow.Core;
 
-namespace WaveFlow.Training;
+namespace WaveFlow.Training.Config;
 
 /// <summary>
 /// Our part of NVIDIA's <c>data_config</c> section; the same section also holds the mel keys
 /// of <c>MelOptions</c> (sampling_rate, filter_length, ...), read separately.
 /// </summary>
-public sealed record DataOptions
+internal sealed record DataOptions
 {
     /// <summary>Samples per training crop; shorter clips are zero-padded at the end.</summary>
     [JsonPropertyName("segment_length")] public int SegmentLength { get; init; } = 16000;

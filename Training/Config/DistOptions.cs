@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
+using WaveFlow.Core;
 
-namespace WaveFlow.Training;
+namespace WaveFlow.Training.Config;
 
 /// <summary>
 /// NVIDIA's <c>dist_config</c> section. Rendezvous comes from the MPI launcher (mpirun, srun), so
@@ -8,7 +9,7 @@ namespace WaveFlow.Training;
 /// engine when the job was started by a launcher and <c>--distributed</c> is not given
 /// (nccl on CUDA devices, mpi otherwise; gloo maps to mpi).
 /// </summary>
-public sealed record DistOptions
+internal sealed record DistOptions
 {
     public static readonly string[] Backends = ["nccl", "mpi", "gloo"];
 

@@ -1,13 +1,16 @@
 using System.Text.Json.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Training.Loop;
+using WaveFlow.Vocoder;
 
-namespace WaveFlow.Training;
+namespace WaveFlow.Training.Config;
 
 /// <summary>
 /// The <c>train_config</c> section. The first block is NVIDIA's train.py keys with the values of
 /// their config.json as defaults; the second block is ours (validation, clipping, schedule,
 /// guards, run-folder housekeeping). Iterations count optimizer steps attempted (batches consumed).
 /// </summary>
-public sealed record TrainOptions
+internal sealed record TrainOptions
 {
     // --- NVIDIA's keys ---------------------------------------------------------------------
     /// <summary>Run folder when --out is not given.</summary>

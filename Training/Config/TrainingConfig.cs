@@ -1,9 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using WaveFlow.Audio;
+using WaveFlow.Core;
+using WaveFlow.Core.Json;
 using WaveFlow.Vocoder;
 
-namespace WaveFlow.Training;
+namespace WaveFlow.Training.Config;
 
 /// <summary>
 /// A whole training config in NVIDIA's layout (their config.json loads unchanged):
@@ -16,7 +18,7 @@ namespace WaveFlow.Training;
 /// Missing keys take NVIDIA's values; unknown keys and wrongly typed values are errors naming
 /// the file and the key. <see cref="ToJson"/> writes the resolved config (every key).
 /// </summary>
-public sealed record TrainingConfig(TrainOptions Train, DataOptions Data, MelOptions Mel, WaveGlowOptions Model)
+internal sealed record TrainingConfig(TrainOptions Train, DataOptions Data, MelOptions Mel, WaveGlowOptions Model)
 {
     /// <summary>The dist_config section (defaults when absent).</summary>
     public DistOptions Dist { get; init; } = new();

@@ -1,7 +1,7 @@
-using WaveFlow.Vocoder;
 using TorchSharp;
+using WaveFlow.Vocoder;
 
-namespace WaveFlow.Training;
+namespace WaveFlow.Training.Config;
 
 /// <summary>
 /// Which precision a training run computes in, from train_config's <c>precision</c> and
@@ -9,7 +9,7 @@ namespace WaveFlow.Training;
 /// apex AMP, i.e. float16 with dynamic loss scaling on CUDA and bfloat16 on the CPU (libtorch has
 /// no fast float16 CPU kernels: 5.6× slower than float32 for synthesis on this project's EPYC).
 /// </summary>
-public static class TrainingPrecision
+internal static class TrainingPrecision
 {
     public static Precision Resolve(TrainOptions train, DeviceType device) => train.Precision switch
     {

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace WaveFlow.Training;
+namespace WaveFlow.Training.Data;
 
 /// <summary>
 /// Reads and crops the batches of the coming iterations on a background thread, at most
@@ -9,7 +9,7 @@ namespace WaveFlow.Training;
 /// prefetching never changes the result. A failure while reading (a bad wav) is rethrown by
 /// <see cref="Next"/> with its original message.
 /// </summary>
-public sealed class BatchPrefetcher : IDisposable
+internal sealed class BatchPrefetcher : IDisposable
 {
     private readonly Channel<TrainingBatch> _queue;
     private readonly CancellationTokenSource _stop = new();

@@ -1,7 +1,10 @@
-namespace WaveFlow.Training;
+using WaveFlow.Core;
+using WaveFlow.Core.IO;
+
+namespace WaveFlow.Training.Data;
 
 /// <summary>One utterance: an id (the wav's name without extension) and where its audio lives.</summary>
-public sealed record CorpusClip(string Id, string WavPath);
+internal sealed record CorpusClip(string Id, string WavPath);
 
 /// <summary>
 /// A list of clips read from either layout NVIDIA's and Tacotron2's users have:
@@ -15,7 +18,7 @@ public sealed record CorpusClip(string Id, string WavPath);
 /// Every problem names the file and line. Wav files are checked to exist here; their format is
 /// checked by <see cref="WavProbe"/>.
 /// </summary>
-public sealed record Corpus(string Source, IReadOnlyList<CorpusClip> Clips)
+internal sealed record Corpus(string Source, IReadOnlyList<CorpusClip> Clips)
 {
     public const string MetadataFile = "metadata.csv";
 
@@ -99,7 +102,7 @@ public sealed record Corpus(string Source, IReadOnlyList<CorpusClip> Clips)
 
     /// <summary>Writes clips as a filelist (absolute wav paths), NVIDIA's train_files.txt format.</summary>
     public static void WriteFilelist(string path, IEnumerable<CorpusClip> clips) =>
-        Serialization.AtomicFile.WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(
+        AtomicFile.WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(
             string.Concat(clips.Select(c => Path.GetFullPath(c.WavPath) + "\n"))));
 
     private static string Shorten(string s) => s.Length > 60 ? s[..60] + "…" : s;

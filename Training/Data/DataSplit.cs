@@ -1,4 +1,6 @@
-namespace WaveFlow.Training;
+using WaveFlow.Core;
+
+namespace WaveFlow.Training.Data;
 
 /// <summary>
 /// The seeded train/validation/test partition of a corpus. It is written into the run folder as
@@ -6,7 +8,7 @@ namespace WaveFlow.Training;
 /// line) and read back from there on --resume, so a run keeps its held-out clips even if the
 /// corpus folder later gains files.
 /// </summary>
-public sealed record DataSplit(IReadOnlyList<CorpusClip> Train, IReadOnlyList<CorpusClip> Validation, IReadOnlyList<CorpusClip> Test)
+internal sealed record DataSplit(IReadOnlyList<CorpusClip> Train, IReadOnlyList<CorpusClip> Validation, IReadOnlyList<CorpusClip> Test)
 {
     public const string Folder = "split";
 

@@ -1,4 +1,4 @@
-namespace WaveFlow.Training;
+namespace WaveFlow.Training.Data;
 
 /// <summary>
 /// A tiny random stream (SplitMix64) whose whole state is one 64-bit number, so it can be stored
@@ -6,7 +6,7 @@ namespace WaveFlow.Training;
 /// uses streams derived from (seed, purpose, epoch, slot) with <see cref="Derive"/>, which makes
 /// every crop a pure function of its position: resuming at iteration i needs no saved RNG at all.
 /// </summary>
-public sealed class SeededStream(ulong state)
+internal sealed class SeededStream(ulong state)
 {
     /// <summary>The current state; <c>new SeededStream(s.State)</c> continues identically.</summary>
     public ulong State { get; private set; } = state;
@@ -58,7 +58,7 @@ public sealed class SeededStream(ulong state)
 }
 
 /// <summary>What a derived stream is for; part of its key so purposes never share numbers.</summary>
-public static class Purpose
+internal static class Purpose
 {
     public const long Split = 1, Order = 2, Crop = 3, Validation = 4, Init = 5;
 }

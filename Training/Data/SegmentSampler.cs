@@ -1,7 +1,9 @@
-namespace WaveFlow.Training;
+using WaveFlow.Core;
+
+namespace WaveFlow.Training.Data;
 
 /// <summary>One training batch on the host: <c>Audio</c> is row-major (BatchSize, SegmentLength) in [-1, 1].</summary>
-public sealed record TrainingBatch(long Iteration, long Epoch, float[] Audio, int BatchSize, int SegmentLength, IReadOnlyList<string> Ids);
+internal sealed record TrainingBatch(long Iteration, long Epoch, float[] Audio, int BatchSize, int SegmentLength, IReadOnlyList<string> Ids);
 
 /// <summary>
 /// Decides which clips and which crop of each go into the batch of a given iteration, the way
@@ -12,7 +14,7 @@ public sealed record TrainingBatch(long Iteration, long Epoch, float[] Audio, in
 /// from a stream derived from (seed, epoch), each crop from (seed, iteration, slot). Resuming at
 /// iteration i therefore reproduces the data of an uninterrupted run exactly.
 /// </summary>
-public sealed class SegmentSampler
+internal sealed class SegmentSampler
 {
     private readonly int _clipCount, _batchSize, _segmentLength;
     private readonly long _seed;

@@ -1,13 +1,14 @@
-using WaveFlow.Audio;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Core;
 
-namespace WaveFlow.Training;
+namespace WaveFlow.Training.Data;
 
 /// <summary>
 /// Checks a corpus clip from its header alone (<see cref="WavHeader"/>), so a corpus of thousands
 /// of clips is checked in a second before training starts, instead of failing hours in when the
 /// sampler first meets a bad file. Decoding the samples is WavFile's job.
 /// </summary>
-public static class WavProbe
+internal static class WavProbe
 {
     /// <summary>Checks what training needs: mono, the expected rate, a format WavFile decodes, whole.</summary>
     public static WavHeader Check(string path, int expectedSampleRate)

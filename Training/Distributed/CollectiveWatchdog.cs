@@ -10,7 +10,7 @@ namespace WaveFlow.Training.Distributed;
 /// whether the poll function reports an asynchronous error (NCCL); either one calls
 /// the stall handler once with a one-line reason (which aborts the job).
 /// </summary>
-public sealed class CollectiveWatchdog : IDisposable
+internal sealed class CollectiveWatchdog : IDisposable
 {
     private readonly TimeSpan _timeout;
     private readonly Action<string> _onStall;

@@ -1,10 +1,13 @@
 using TorchSharp;
+using WaveFlow.Core;
+using WaveFlow.Core.Runtime;
+using WaveFlow.Training.Config;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Training.Distributed;
 
 /// <summary>The process group of a training job and the device this rank trains on.</summary>
-public sealed record DistributedSetup(IProcessGroup Group, Device Device);
+internal sealed record DistributedSetup(IProcessGroup Group, Device Device);
 
 /// <summary>
 /// Decides how this process takes part in training and starts it:
@@ -18,7 +21,7 @@ public sealed record DistributedSetup(IProcessGroup Group, Device Device);
 /// alone. On CUDA, <c>--device cuda</c> (or auto) means GPU <c>local rank</c> of this machine;
 /// <c>cuda:N</c> pins every rank to GPU N. All GPUs stay visible to every rank (NVLink needs it).
 /// </summary>
-public static class DistributedLaunch
+internal static class DistributedLaunch
 {
     public static readonly string[] Choices = ["none", "mpi", "nccl"];
 

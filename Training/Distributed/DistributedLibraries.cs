@@ -1,8 +1,10 @@
+using WaveFlow.Core;
+
 namespace WaveFlow.Training.Distributed;
 
 /// <summary>Which MPI and NCCL this process would use, for <c>waveflow info</c>: a version and
 /// the library name, or why it cannot be loaded and how to install it.</summary>
-public static class DistributedLibraries
+internal static class DistributedLibraries
 {
     public static string Mpi()
     {

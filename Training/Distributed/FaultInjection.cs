@@ -1,3 +1,6 @@
+using WaveFlow.Core;
+using WaveFlow.Training.Data;
+
 namespace WaveFlow.Training.Distributed;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using WaveFlow.Core;
+
 namespace WaveFlow.Training.Distributed;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace WaveFlow.Training.Distributed;
 /// unique id and flags), an abort that ends every rank, and the watchdog that guards collectives.
 /// MPI provides it under a launcher; <see cref="LocalHostGroup"/> for a job of one process.
 /// </summary>
-public interface IHostGroup : IProcessGroup
+internal interface IHostGroup : IProcessGroup
 {
     /// <summary>Marks a collective for the watchdog; dispose to mark its end.</summary>
     CollectiveWatchdog.Span Watch(string what);
@@ -22,4 +24,4 @@ public interface IHostGroup : IProcessGroup
 /// so no rank is left waiting in a collective: each prints its line and exits normally instead
 /// of aborting the job, which would cut the other ranks' lines short.
 /// </summary>
-public sealed class JobWideException(string message, int exitCode = 2) : WaveFlowException(message, exitCode);
+internal sealed class JobWideException(string message, int exitCode = 2) : WaveFlowException(message, exitCode);

@@ -9,7 +9,7 @@ namespace WaveFlow.Training.Distributed;
 /// (returns early, throws) leaves the others waiting, which is why errors end the whole job
 /// through <see cref="Abort"/> and a watchdog guards every collective.
 /// </summary>
-public interface IProcessGroup : IDisposable
+internal interface IProcessGroup : IDisposable
 {
     /// <summary>"single", "mpi" or "nccl".</summary>
     string Backend { get; }
@@ -38,7 +38,7 @@ public interface IProcessGroup : IDisposable
 }
 
 /// <summary>A job of one process: every collective is the identity. Training without a launcher.</summary>
-public sealed class SingleProcessGroup : IProcessGroup
+internal sealed class SingleProcessGroup : IProcessGroup
 {
     public static readonly SingleProcessGroup Instance = new();
     public string Backend => "single";

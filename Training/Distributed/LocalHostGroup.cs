@@ -8,7 +8,7 @@ namespace WaveFlow.Training.Distributed;
 /// one GPU): every collective is the identity, so no MPI library is needed; the watchdog still
 /// guards the device collectives and ends the process if one hangs.
 /// </summary>
-public sealed class LocalHostGroup : IHostGroup
+internal sealed class LocalHostGroup : IHostGroup
 {
     private CollectiveWatchdog _watchdog;
     private Action? _beforeAbort;

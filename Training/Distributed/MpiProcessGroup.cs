@@ -12,7 +12,7 @@ namespace WaveFlow.Training.Distributed;
 /// host memory (Debian's Open MPI is not CUDA-aware), which is what lets several ranks share
 /// one GPU. Every collective runs under the <see cref="CollectiveWatchdog"/>.
 /// </summary>
-public sealed class MpiProcessGroup : IHostGroup
+internal sealed class MpiProcessGroup : IHostGroup
 {
     // MPI counts are C ints: larger buffers go in chunks of this many elements.
     private const int MaxCount = 1 << 30;

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using WaveFlow.Core;
 
 namespace WaveFlow.Training.Distributed;
 

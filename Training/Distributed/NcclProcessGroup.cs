@@ -1,5 +1,6 @@
 using System.Text;
 using TorchSharp;
+using WaveFlow.Core;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Training.Distributed;
@@ -13,7 +14,7 @@ namespace WaveFlow.Training.Distributed;
 /// the device, so the watchdog sees a hang and NCCL's asynchronous errors are checked.
 /// Host-side collectives (flags, bytes) go over MPI, or are identities in a one-process job.
 /// </summary>
-public sealed class NcclProcessGroup : IProcessGroup
+internal sealed class NcclProcessGroup : IProcessGroup
 {
     private readonly IHostGroup _mpi;
     private readonly NcclLibrary _nccl;

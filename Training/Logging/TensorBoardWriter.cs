@@ -1,8 +1,11 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
 using Tensorboard;
+using WaveFlow.Audio.Imaging;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Core;
 
-namespace WaveFlow.Training;
+namespace WaveFlow.Training.Logging;
 
 /// <summary>
 /// Writes TensorBoard event files (<c>events.out.tfevents.*</c>): scalars, audio and PNG images.
@@ -12,7 +15,7 @@ namespace WaveFlow.Training;
 /// Summary) and write the TFRecord framing ourselves:
 /// <c>u64 length · u32 masked-crc32c(length) · payload · u32 masked-crc32c(payload)</c>.
 /// </summary>
-public sealed class TensorBoardWriter : IDisposable
+internal sealed class TensorBoardWriter : IDisposable
 {
     private readonly FileStream _file;
     private readonly Lock _lock = new();
@@ -43,7 +46,7 @@ public sealed class TensorBoardWriter : IDisposable
                 SampleRate = sampleRate,
                 NumChannels = 1,
                 LengthFrames = samples.Length,
-                EncodedAudioString = ByteString.CopyFrom(WaveFlow.Audio.WavFile.Encode(samples, sampleRate)),
+                EncodedAudioString = ByteString.CopyFrom(WavFile.Encode(samples, sampleRate)),
                 ContentType = "audio/wav",
             },
         });

@@ -1,4 +1,7 @@
-namespace WaveFlow.Training;
+using WaveFlow.Core;
+using WaveFlow.Training.Config;
+
+namespace WaveFlow.Training.Loop;
 
 /// <summary>
 /// The learning rate as a pure function of the iteration, so a resumed run continues on exactly
@@ -12,7 +15,7 @@ namespace WaveFlow.Training;
 /// Every kind is multiplied by a linear warm-up over the first lr_warmup_iterations and never
 /// falls below lr_min.
 /// </summary>
-public sealed class LearningRateSchedule(TrainOptions options)
+internal sealed class LearningRateSchedule(TrainOptions options)
 {
     public static readonly IReadOnlyList<string> Kinds = ["constant", "step", "exponential", "cosine"];
 

@@ -1,4 +1,7 @@
-namespace WaveFlow.Training;
+using WaveFlow.Core;
+using WaveFlow.Vocoder;
+
+namespace WaveFlow.Training.Loop;
 
 /// <summary>
 /// Dynamic loss scaling for float16 training (what PyTorch's GradScaler does). float16's
@@ -9,7 +12,7 @@ namespace WaveFlow.Training;
 /// doubles again, so it hovers just below the largest scale that does not overflow.
 /// bfloat16 has float32's exponent range and needs none of this.
 /// </summary>
-public sealed class LossScaler
+internal sealed class LossScaler
 {
     /// <summary>GradScaler's defaults: 2^16, ×2 every 2000 good steps, ×0.5 on overflow.</summary>
     public const double DefaultInitialScale = 65536;

@@ -1,11 +1,11 @@
-namespace WaveFlow.Training;
+namespace WaveFlow.Training.Loop;
 
 /// <summary>
 /// Counts iterations whose loss or gradient was not finite. Such a step is skipped (the weights
 /// and Adam's moments stay as they were); one bad batch is survivable, but several in a row
 /// mean the weights themselves have gone bad, so the trainer rolls back to the last checkpoint.
 /// </summary>
-public sealed class StepGuard(int maxInRow)
+internal sealed class StepGuard(int maxInRow)
 {
     /// <summary>Skipped iterations over the whole run (restored on resume).</summary>
     public long SkippedTotal { get; set; }

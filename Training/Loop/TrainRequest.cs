@@ -1,4 +1,6 @@
-namespace WaveFlow.Training;
+using WaveFlow.Training.Distributed;
+
+namespace WaveFlow.Training.Loop;
 
 /// <summary>
 /// What <c>waveflow train</c> asks for. <paramref name="ConfigPath"/> is required for a new run;
@@ -7,11 +9,11 @@ namespace WaveFlow.Training;
 /// a number of further steps), overriding train_config.max_iterations. <paramref name="Group"/>
 /// is the job's process group (null: this process trains alone).
 /// </summary>
-public sealed record TrainRequest(
+internal sealed record TrainRequest(
     string? ConfigPath,
     string? DataPath,
     string? OutPath,
     TorchSharp.torch.Device Device,
     bool Resume = false,
     long? Iterations = null,
-    Distributed.IProcessGroup? Group = null);
+    IProcessGroup? Group = null);

@@ -1,17 +1,19 @@
 using System.Diagnostics;
 using TorchSharp;
 using TorchSharp.Modules;
-using WaveFlow.Audio;
+using WaveFlow.Audio.Dsp;
+using WaveFlow.Core.Runtime;
+using WaveFlow.Training.Data;
 using WaveFlow.Training.Distributed;
 using WaveFlow.Vocoder;
 using static TorchSharp.torch;
 
-namespace WaveFlow.Training;
+namespace WaveFlow.Training.Loop;
 
 /// <summary>What one step did: the loss (mean over all ranks), the gradient norm, the outcome,
 /// whether any rank was asked to stop (every rank then stops after this step), and the seconds
 /// spent in the all-reduce (waiting for the slowest rank included).</summary>
-public readonly record struct StepResult(double Loss, double GradNorm, StepOutcome Outcome, bool StopRequested, double AllReduceSeconds = 0);
+internal readonly record struct StepResult(double Loss, double GradNorm, StepOutcome Outcome, bool StopRequested, double AllReduceSeconds = 0);
 
 /// <summary>
 /// One optimisation step, as NVIDIA's train.py does it: crop batch → mel on the device →
@@ -33,7 +35,7 @@ public readonly record struct StepResult(double Loss, double GradNorm, StepOutco
 /// halves the scale on every rank alike.
 /// </para>
 /// </summary>
-public sealed class TrainStep : IDisposable
+internal sealed class TrainStep : IDisposable
 {
     private readonly WaveGlow _model;
     private readonly optim.Optimizer _optimizer;

@@ -2,13 +2,13 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
 using WaveFlow.Training.Distributed;
-using WaveFlow.Vocoder;
+using WaveFlow.Training.Run;
 using WaveFlow.Vocoder.Checkpoints;
 using static TorchSharp.torch;
 
-namespace WaveFlow.Training;
+namespace WaveFlow.Training.Loop;
 
 /// <summary>
 /// The trainer's checkpoints, resume, rollback and warm start, and how ranks stay identical:
@@ -16,7 +16,7 @@ namespace WaveFlow.Training;
 /// weights, the optimizer state and the counters to every other rank, so only rank 0 needs the
 /// run folder (the corpus must be readable by every rank).
 /// </summary>
-public sealed partial class Trainer
+internal sealed partial class Trainer
 {
     private Dictionary<string, string> Extra(string kind) => new()
     {

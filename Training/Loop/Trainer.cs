@@ -3,14 +3,21 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using TorchSharp;
 using TorchSharp.Modules;
-using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Audio.Dsp;
+using WaveFlow.Audio.Imaging;
+using WaveFlow.Core;
+using WaveFlow.Core.IO;
+using WaveFlow.Core.Json;
+using WaveFlow.Training.Config;
+using WaveFlow.Training.Data;
 using WaveFlow.Training.Distributed;
+using WaveFlow.Training.Logging;
+using WaveFlow.Training.Run;
 using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 using static TorchSharp.torch;
 
-namespace WaveFlow.Training;
+namespace WaveFlow.Training.Loop;
 
 /// <summary>
 /// The training loop: NVIDIA's train.py (Adam on the WaveGlow NLL over random segment crops)
@@ -20,7 +27,7 @@ namespace WaveFlow.Training;
 /// of each global batch (see TrainStep); rank 0 alone owns the run folder (checkpoints,
 /// <c>latest</c>, best, validation log, TensorBoard) and reports to the observer.
 /// </summary>
-public sealed partial class Trainer : IDisposable
+internal sealed partial class Trainer : IDisposable
 {
     private readonly TrainingConfig _config;
     private readonly RunFolder _run;

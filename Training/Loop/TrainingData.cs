@@ -1,13 +1,17 @@
-using WaveFlow.Audio;
+using WaveFlow.Audio.Wav;
+using WaveFlow.Core;
+using WaveFlow.Training.Config;
+using WaveFlow.Training.Data;
+using WaveFlow.Training.Run;
 
-namespace WaveFlow.Training;
+namespace WaveFlow.Training.Loop;
 
 /// <summary>
 /// The data side of a run, settled before anything is written: the split (new, or the run's
 /// own on resume), every training and validation wav checked (exists, mono, right rate) so a bad
 /// file fails now and not hours into training, the sampler, and the validation audio in memory.
 /// </summary>
-public sealed class TrainingData
+internal sealed class TrainingData
 {
     public required DataSplit Split { get; init; }
     public required SegmentSampler Sampler { get; init; }

@@ -1,19 +1,21 @@
-namespace WaveFlow.Training;
+using WaveFlow.Training.Run;
+
+namespace WaveFlow.Training.Loop;
 
 /// <summary>What a run is about to do, reported once before the first step.</summary>
-public sealed record TrainingPlan(
+internal sealed record TrainingPlan(
     string RunFolder, string Device, bool Resumed, long StartIteration, long EndIteration,
     int TrainClips, int ValidationClips, int TestClips, int BatchesPerEpoch, long Parameters);
 
 /// <summary>One finished iteration. <c>Iteration</c> counts iterations done, this one included.
 /// <c>AllReduceShare</c>: the share of the step's time spent in the gradient all-reduce (smoothed;
 /// 0 for a single process), <c>WorldSize</c>: processes in the job.</summary>
-public sealed record StepReport(
+internal sealed record StepReport(
     long Iteration, long EndIteration, long Epoch, double Loss, double GradNorm, double LearningRate,
     double IterationsPerSecond, StepOutcome Outcome, long SkippedTotal, double AllReduceShare = 0, int WorldSize = 1);
 
 /// <summary>How an iteration ended.</summary>
-public enum StepOutcome
+internal enum StepOutcome
 {
     /// <summary>The optimizer stepped.</summary>
     Stepped,
@@ -27,10 +29,10 @@ public enum StepOutcome
 }
 
 /// <summary>Mean NLL per sample on the validation clips and the log-mel L1 of their resynthesis.</summary>
-public sealed record ValidationReport(long Iteration, double Nll, double LogMelL1, bool IsBest, double Seconds);
+internal sealed record ValidationReport(long Iteration, double Nll, double LogMelL1, bool IsBest, double Seconds);
 
 /// <summary>Receives progress from <c>Trainer</c> (the CLI renders it; tests record it).</summary>
-public interface ITrainingObserver
+internal interface ITrainingObserver
 {
     void OnStart(TrainingPlan plan) { }
     void OnStep(StepReport step) { }

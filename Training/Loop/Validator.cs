@@ -1,12 +1,15 @@
-using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Audio.Dsp;
+using WaveFlow.Core;
+using WaveFlow.Core.Runtime;
+using WaveFlow.Training.Data;
+using WaveFlow.Training.Distributed;
 using WaveFlow.Vocoder;
 using static TorchSharp.torch;
 
-namespace WaveFlow.Training;
+namespace WaveFlow.Training.Loop;
 
 /// <summary>What one validation pass measured, plus the first clip's resynthesis for listening.</summary>
-public sealed record ValidationResult(double Nll, double LogMelL1, float[] FirstAudio, float[] FirstResynthesis, FloatArray FirstMel, FloatArray FirstResynthesisMel);
+internal sealed record ValidationResult(double Nll, double LogMelL1, float[] FirstAudio, float[] FirstResynthesis, FloatArray FirstMel, FloatArray FirstResynthesisMel);
 
 /// <summary>
 /// Validation on the held-out clips: (1) the mean NLL per sample, the training loss on whole
@@ -15,7 +18,7 @@ public sealed record ValidationResult(double Nll, double LogMelL1, float[] First
 /// (the synthesis setting), i.e. how close what the model would say is to what was said. The
 /// noise comes from a CPU generator seeded per clip, so every validation uses the same noise.
 /// </summary>
-public sealed class Validator
+internal sealed class Validator
 {
     public const double SynthesisSigma = 0.6;
     private readonly IReadOnlyList<float[]> _clips;
@@ -50,7 +53,7 @@ public sealed class Validator
     /// <summary>Validates on all clips; with a process group of several ranks each rank takes
     /// every world-th clip (rank 0 the first, whose audio is returned for listening) and the sums
     /// are all-reduced, so every rank returns the same NLL and L1 as one process would.</summary>
-    public ValidationResult Run(WaveGlow model, Distributed.IProcessGroup? group = null)
+    public ValidationResult Run(WaveGlow model, IProcessGroup? group = null)
     {
         int rank = group?.Rank ?? 0, world = group?.WorldSize ?? 1;
         bool wasTraining = model.training;

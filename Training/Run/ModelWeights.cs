@@ -1,14 +1,15 @@
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization;
 using static TorchSharp.torch;
 
-namespace WaveFlow.Training;
+namespace WaveFlow.Training.Run;
 
 /// <summary>
 /// Copies weights from a .safetensors checkpoint into an existing module, in place, by state-dict
 /// name. In place matters: the optimizer holds references to these very parameter tensors, so a
 /// rollback or resume must overwrite them rather than build a new model.
 /// </summary>
-public static class ModelWeights
+internal static class ModelWeights
 {
     public static void LoadInto(nn.Module module, string path)
     {

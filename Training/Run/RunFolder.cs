@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.IO;
 
-namespace WaveFlow.Training;
+namespace WaveFlow.Training.Run;
 
 /// <summary>
 /// The layout of a training run:
@@ -19,7 +20,7 @@ namespace WaveFlow.Training;
 /// A checkpoint is written as weights, then state (each atomically), and only then does
 /// <c>latest</c> move to it: a crash at any moment leaves <c>latest</c> naming a complete pair.
 /// </summary>
-public sealed class RunFolder(string root)
+internal sealed class RunFolder(string root)
 {
     public const string Prefix = "waveflow-";
 

@@ -1,9 +1,11 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.IO;
+using WaveFlow.Training.Data;
 
-namespace WaveFlow.Training;
+namespace WaveFlow.Training.Run;
 
 /// <summary>
 /// Everything besides the weights that a resumed run needs to continue exactly where it
@@ -11,7 +13,7 @@ namespace WaveFlow.Training;
 /// position) (see <see cref="SeededStream"/>), so the seed and the iteration ARE the RNG state;
 /// the weights were initialised from the seed once and then live in the checkpoint.
 /// </summary>
-public sealed record TrainerState
+internal sealed record TrainerState
 {
     [JsonPropertyName("format")] public string Format { get; init; } = FormatName;
     [JsonPropertyName("version")] public int Version { get; init; } = 1;

@@ -1,6 +1,7 @@
 using TorchSharp;
 using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Vocoder.Checkpoints;
@@ -14,7 +15,7 @@ namespace WaveFlow.Vocoder.Checkpoints;
 /// tensor shapes. A checkpoint of another shape fails with one line naming the first
 /// mismatching key.
 /// </summary>
-public static class CheckpointLoader
+internal static class CheckpointLoader
 {
     public static LoadedModel Load(string path, Device device, string? configPath = null)
     {

@@ -1,4 +1,4 @@
-using WaveFlow.Serialization;
+using WaveFlow.Core;
 
 namespace WaveFlow.Vocoder.Checkpoints;
 

@@ -1,5 +1,5 @@
 using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
 
 namespace WaveFlow.Vocoder.Checkpoints;
 
@@ -10,7 +10,7 @@ namespace WaveFlow.Vocoder.Checkpoints;
 /// take NVIDIA's 256 / 22050, which only holds for filter_length 1024, so other upsampler kernels
 /// require a config file.
 /// </summary>
-public static class ConfigInference
+internal static class ConfigInference
 {
     public static (WaveGlowOptions Options, MelOptions Mel) Infer(IReadOnlyDictionary<string, FloatArray> state, string path)
     {

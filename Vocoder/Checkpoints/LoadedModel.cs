@@ -7,4 +7,4 @@ namespace WaveFlow.Vocoder.Checkpoints;
 /// says where it came from: "waveflow", "nvidia-checkpoint", "nvidia-checkpoint-legacy",
 /// "state-dict" or "safetensors".
 /// </summary>
-public sealed record LoadedModel(WaveGlow Model, WaveGlowOptions Options, MelOptions Mel, long Step, string Kind);
+internal sealed record LoadedModel(WaveGlow Model, WaveGlowOptions Options, MelOptions Mel, long Step, string Kind);

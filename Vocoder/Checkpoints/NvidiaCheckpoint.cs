@@ -1,4 +1,5 @@
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization.PyTorch;
 
 namespace WaveFlow.Vocoder.Checkpoints;
 
@@ -16,7 +17,7 @@ namespace WaveFlow.Vocoder.Checkpoints;
 /// True when the checkpoint's model is NVIDIA's glow_old.py variant, whose odd flows condition on the second
 /// half of the channels (see <see cref="CouplingLayout"/>); the weights alone then do not define the function.
 /// </param>
-public sealed record NvidiaCheckpointContents(IReadOnlyDictionary<string, FloatArray> StateDict, long? Iteration, string Kind, bool AlternatingHalves = false);
+internal sealed record NvidiaCheckpointContents(IReadOnlyDictionary<string, FloatArray> StateDict, long? Iteration, string Kind, bool AlternatingHalves = false);
 
 /// <summary>
 /// Loads NVIDIA WaveGlow checkpoints without Python and without executing anything
@@ -32,7 +33,7 @@ public sealed record NvidiaCheckpointContents(IReadOnlyDictionary<string, FloatA
 /// </list>
 /// Anything else gives one line naming the file.
 /// </summary>
-public static class NvidiaCheckpoint
+internal static class NvidiaCheckpoint
 {
     private static readonly string[] WaveGlowClasses = ["glow.WaveGlow", "glow_old.WaveGlow"];
 

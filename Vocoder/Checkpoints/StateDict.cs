@@ -1,11 +1,11 @@
 using TorchSharp;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Vocoder.Checkpoints;
 
 /// <summary>Copies a module's state dict to and from name → <see cref="FloatArray"/> maps.</summary>
-public static class StateDict
+internal static class StateDict
 {
     /// <summary>Every parameter and buffer as float32 on the CPU, NVIDIA's names.</summary>
     public static Dictionary<string, FloatArray> Export(nn.Module module)

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using WaveFlow.Audio;
-using WaveFlow.Serialization;
+using WaveFlow.Core;
+using WaveFlow.Core.Serialization;
 
 namespace WaveFlow.Vocoder.Checkpoints;
 
@@ -11,7 +12,7 @@ namespace WaveFlow.Vocoder.Checkpoints;
 /// format = "waveflow", version, waveglow_config (JSON, NVIDIA's keys), mel_config (JSON, NVIDIA's
 /// data_config keys), step, plus any extra strings the caller adds. Written atomically.
 /// </summary>
-public static class WaveFlowCheckpoint
+internal static class WaveFlowCheckpoint
 {
     public const string Format = "waveflow";
     public const int Version = 1;

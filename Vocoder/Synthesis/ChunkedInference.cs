@@ -1,3 +1,4 @@
+using WaveFlow.Core;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Vocoder.Synthesis;
@@ -11,7 +12,7 @@ namespace WaveFlow.Vocoder.Synthesis;
 /// it to float rounding: every kept sample sees exactly the inputs it sees in the whole run.
 /// Peak memory is then that of one (C + 2K)-frame synthesis, whatever the length.
 /// </summary>
-public static class ChunkedInference
+internal static class ChunkedInference
 {
     /// <summary>
     /// mel (B, n_mel, F) and z (B, n_group, S) with S·n_group ≤ F·hop (as for

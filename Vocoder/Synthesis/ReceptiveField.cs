@@ -7,7 +7,7 @@ namespace WaveFlow.Vocoder.Synthesis;
 /// from the options alone. Chunked synthesis needs this to know how much context makes a chunk
 /// exactly equal to the same stretch of a whole-utterance synthesis.
 /// </summary>
-public static class ReceptiveField
+internal static class ReceptiveField
 {
     /// <summary>
     /// Grouped time steps (of n_group samples) one coupling's WN sees on EACH side. Layer i is a

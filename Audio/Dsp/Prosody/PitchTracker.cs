@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace WaveFlow.Audio;
+namespace WaveFlow.Audio.Dsp.Prosody;
 
 /// <summary>
 /// Settings of <see cref="PitchTracker"/>. Defaults suit speech at 22,050 Hz: F0 between 60 and
@@ -11,7 +11,7 @@ namespace WaveFlow.Audio;
 /// <see cref="VoicingThreshold"/> and its energy is within <see cref="SilenceDb"/> of the
 /// loudest frame.
 /// </summary>
-public sealed record PitchSettings(
+internal sealed record PitchSettings(
     double MinF0 = 60, double MaxF0 = 500, int Hop = 256, int Window = 1024,
     double Threshold = 0.15, double VoicingThreshold = 0.25, double SilenceDb = 40)
 {
@@ -22,7 +22,7 @@ public sealed record PitchSettings(
 /// <summary>One signal's pitch track: per frame the F0 in Hz (0 where unvoiced), the voicing
 /// decision, the periodicity (normalised autocorrelation at the chosen period, 0..1) and the
 /// frame energy. Frame j is centred on sample j·hop.</summary>
-public sealed record PitchTrack(double[] F0, bool[] Voiced, double[] Periodicity, double[] Energy, int SampleRate, int Hop)
+internal sealed record PitchTrack(double[] F0, bool[] Voiced, double[] Periodicity, double[] Energy, int SampleRate, int Hop)
 {
     public int Frames => F0.Length;
     public double FrameSeconds(int j) => (double)j * Hop / SampleRate;
@@ -36,7 +36,7 @@ public sealed record PitchTrack(double[] F0, bool[] Voiced, double[] Periodicity
 /// returns only a frequency per frame (no dip value), so it cannot say whether a frame is voiced
 /// or how periodic it is; this tracker returns both.
 /// </summary>
-public static class PitchTracker
+internal static class PitchTracker
 {
     public static PitchTrack Track(ReadOnlySpan<float> audio, int sampleRate, PitchSettings? settings = null)
     {

@@ -1,4 +1,4 @@
-namespace WaveFlow.Audio;
+namespace WaveFlow.Audio.Dsp.Prosody;
 
 /// <summary>
 /// What a listener hears first, measured against a recording. Null where a measure has nothing to
@@ -12,7 +12,7 @@ namespace WaveFlow.Audio;
 /// <param name="HnrGapDb">|ReferenceHnrDb − HnrDb|: 0 when the output is as periodic as the recording.</param>
 /// <param name="TremoloIndex">Depth of the 3–12 Hz amplitude modulation the output adds (<see cref="Tremolo.Index"/>).</param>
 /// <param name="VoicedFrames">Frames voiced in both (the F0 RMSE's support).</param>
-public sealed record ProsodyScores(
+internal sealed record ProsodyScores(
     double? F0RmseCents, double VoicingError, double? HnrDb, double? ReferenceHnrDb, double? HnrGapDb,
     double TremoloIndex, int VoicedFrames);
 
@@ -22,7 +22,7 @@ public sealed record ProsodyScores(
 /// the normalised autocorrelation at the tracked period, clamped to [0.001, 0.999] (−30..+30 dB),
 /// so whispered frames read about −30 dB and a pure tone +30 dB.
 /// </summary>
-public static class ProsodyMetrics
+internal static class ProsodyMetrics
 {
     /// <summary>The bounds of r in the HNR (±30 dB).</summary>
     public const double MinPeriodicity = 0.001, MaxPeriodicity = 0.999;

@@ -1,4 +1,4 @@
-namespace WaveFlow.Audio;
+namespace WaveFlow.Audio.Dsp.Prosody;
 
 /// <summary>
 /// Settings of <see cref="Tremolo"/>: the energy envelope is taken in Hann frames of
@@ -8,7 +8,7 @@ namespace WaveFlow.Audio;
 /// roughness); frames more than <see cref="FloorDb"/> below the recording's loudest frame are
 /// pauses and do not count.
 /// </summary>
-public sealed record TremoloSettings(int Window = 1024, int Hop = 128, double LowHz = 3, double HighHz = 12, double FloorDb = 30);
+internal sealed record TremoloSettings(int Window = 1024, int Hop = 128, double LowHz = 3, double HighHz = 12, double FloorDb = 30);
 
 /// <summary>
 /// The tremolo index: the depth of amplitude modulation in the 3–12 Hz band. The log amplitude
@@ -20,7 +20,7 @@ public sealed record TremoloSettings(int Window = 1024, int Hop = 128, double Lo
 /// envelopes, so the recording's own rhythm (syllables at 3–8 Hz) cancels and only the
 /// modulation the output adds remains; the recording against itself reads exactly 0.
 /// </summary>
-public static class Tremolo
+internal static class Tremolo
 {
     /// <summary>The modulation depth (0..1) of one signal's own envelope in the band.</summary>
     public static double Depth(ReadOnlySpan<float> audio, int sampleRate, TremoloSettings? settings = null)

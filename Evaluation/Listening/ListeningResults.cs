@@ -1,0 +1,74 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using WaveFlow.Core;
+
+namespace WaveFlow.Evaluation.Listening;
+
+/// <summary>One answered A/B pair as the report page exports it. <c>Left</c>/<c>Right</c> are system names,
+/// resolved by the page from its hidden key only at export time.</summary>
+internal sealed record ListeningAnswer(
+    [property: JsonPropertyName("pair")] string Pair,
+    [property: JsonPropertyName("clip")] string Clip,
+    [property: JsonPropertyName("left")] string Left,
+    [property: JsonPropertyName("right")] string Right,
+    [property: JsonPropertyName("choice")] string Choice,
+    [property: JsonPropertyName("comment")] string? Comment = null,
+    [property: JsonPropertyName("leftPlays")] int LeftPlays = 0,
+    [property: JsonPropertyName("rightPlays")] int RightPlays = 0)
+{
+    /// <summary>The preferred system, or null for "no preference".</summary>
+    [JsonIgnore]
+    public string? Preferred => Choice switch { "left" => Left, "right" => Right, _ => null };
+}
+
+/// <summary>What one listener exported from a report page (format <c>waveflow-ab-results</c>, version 1).</summary>
+internal sealed record ListeningResults(
+    [property: JsonPropertyName("format")] string Format,
+    [property: JsonPropertyName("version")] int Version,
+    [property: JsonPropertyName("reportId")] string ReportId,
+    [property: JsonPropertyName("listener")] string? Listener,
+    [property: JsonPropertyName("exportedAt")] string? ExportedAt,
+    [property: JsonPropertyName("pairs")] int Pairs,
+    [property: JsonPropertyName("answers")] IReadOnlyList<ListeningAnswer> Answers)
+{
+    public const string FormatName = "waveflow-ab-results";
+    public static readonly string[] Choices = ["left", "right", "none"];
+
+    /// <summary>Reads and checks one exported results file; every problem names the file.</summary>
+    public static ListeningResults Read(string path)
+    {
+        if (!File.Exists(path)) throw WaveFlowException.ForFile(path, "not found");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Reads and checks the text of a results file; every problem names <paramref name="path"/>.</summary>
+    public static ListeningResults Parse(string json, string path)
+    {
+        ListeningResults? results;
+        try { results = JsonSerializer.Deserialize<ListeningResults>(json); }
+        catch (JsonException e) { throw WaveFlowException.ForFile(path, $"not valid results JSON: {e.Message.Split('\n')[0]}", e); }
+        if (results is null) throw WaveFlowException.ForFile(path, "empty results (JSON null)");
+        results.Check(path);
+        return results;
+    }
+
+    void Check(string path)
+    {
+        if (Format != FormatName) throw WaveFlowException.ForFile(path, $"format is \"{Format}\", expected \"{FormatName}\" (a file exported by a waveflow compare report)");
+        if (Version != 1) throw WaveFlowException.ForFile(path, $"version {Version} is not supported (only 1)");
+        if (Answers is null) throw WaveFlowException.ForFile(path, "no \"answers\" array");
+        var seen = new HashSet<string>();
+        for (int i = 0; i < Answers.Count; i++)
+        {
+            var a = Answers[i];
+            if (a is null || string.IsNullOrEmpty(a.Pair) || string.IsNullOrEmpty(a.Left) || string.IsNullOrEmpty(a.Right))
+                throw WaveFlowException.ForFile(path, $"answers[{i}] lacks pair, left or right");
+            if (!Choices.Contains(a.Choice)) throw WaveFlowException.ForFile(path, $"answers[{i}] (pair {a.Pair}): choice \"{a.Choice}\" is not left, right or none");
+            if (a.Left == a.Right) throw WaveFlowException.ForFile(path, $"answers[{i}] (pair {a.Pair}): compares {a.Left} with itself");
+            if (!seen.Add(a.Pair)) throw WaveFlowException.ForFile(path, $"answers[{i}]: pair {a.Pair} answered twice");
+        }
+    }
+
+    /// <summary>Serialises in the same shape the page exports (used by tests and tools).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true });
+}
