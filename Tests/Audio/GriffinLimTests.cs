@@ -2,6 +2,7 @@ using WaveFlow.Audio;
 using WaveFlow.Audio.Dsp;
 using WaveFlow.Audio.Wav;
 using WaveFlow.Core;
+using WaveFlow.Tests.Support;
 
 namespace WaveFlow.Tests.Audio;
 

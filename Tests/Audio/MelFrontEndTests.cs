@@ -4,6 +4,7 @@ using WaveFlow.Audio.Dsp;
 using WaveFlow.Audio.Wav;
 using WaveFlow.Core;
 using WaveFlow.Core.Serialization;
+using WaveFlow.Tests.Support;
 using Xunit.Abstractions;
 
 namespace WaveFlow.Tests.Audio;

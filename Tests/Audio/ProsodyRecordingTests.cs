@@ -1,5 +1,6 @@
 using WaveFlow.Audio.Dsp.Prosody;
 using WaveFlow.Audio.Wav;
+using WaveFlow.Tests.Support;
 using static WaveFlow.Tests.Audio.TestSignals;
 
 namespace WaveFlow.Tests.Audio;

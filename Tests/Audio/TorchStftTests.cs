@@ -1,6 +1,7 @@
 using TorchSharp;
 using WaveFlow.Audio.Dsp;
 using WaveFlow.Core.Serialization;
+using WaveFlow.Tests.Support;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Tests.Audio;

@@ -1,6 +1,7 @@
 using System.Text;
 using WaveFlow.Audio.Wav;
 using WaveFlow.Core;
+using WaveFlow.Tests.Support;
 
 namespace WaveFlow.Tests.Audio;
 

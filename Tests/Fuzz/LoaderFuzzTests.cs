@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using WaveFlow.Core;
 using WaveFlow.Fuzz;
-using WaveFlow.Tests.Training;
+using WaveFlow.Tests.Support;
 using Xunit.Abstractions;
 
 namespace WaveFlow.Tests.Fuzz;

@@ -3,7 +3,7 @@ using WaveFlow.Audio.Wav;
 using WaveFlow.Core;
 using WaveFlow.Core.Serialization;
 using WaveFlow.Core.Serialization.PyTorch;
-using WaveFlow.Tests.Serialization;
+using WaveFlow.Tests.Core.Serialization;
 
 namespace WaveFlow.Tests.Fuzz;
 

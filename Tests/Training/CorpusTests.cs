@@ -1,5 +1,6 @@
 using WaveFlow.Audio.Wav;
 using WaveFlow.Core;
+using WaveFlow.Tests.Support;
 using WaveFlow.Training.Data;
 
 namespace WaveFlow.Tests.Training;

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using WaveFlow.Core;
 using WaveFlow.Core.IO;
 using WaveFlow.Core.Serialization;
+using WaveFlow.Tests.Support;
 using WaveFlow.Training.Loop;
 using WaveFlow.Training.Run;
 using Xunit.Abstractions;

@@ -2,7 +2,7 @@ using TorchSharp;
 using WaveFlow.Audio.Dsp;
 using WaveFlow.Core;
 using WaveFlow.Evaluation.Benchmarks;
-using WaveFlow.Tests.Vocoder;
+using WaveFlow.Tests.Support;
 using WaveFlow.Training.Config;
 using WaveFlow.Training.Data;
 using WaveFlow.Training.Loop;

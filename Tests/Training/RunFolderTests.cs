@@ -1,5 +1,6 @@
 using System.Text.Json;
 using WaveFlow.Core;
+using WaveFlow.Tests.Support;
 using WaveFlow.Training.Config;
 using WaveFlow.Training.Logging;
 using WaveFlow.Training.Loop;

@@ -1,3 +1,5 @@
+using WaveFlow.Tests.Support;
+
 namespace WaveFlow.Tests.Training;
 
 /// <summary>A corpus too small for the batch size: the error names the corpus and every count.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using WaveFlow.Audio.Wav;
 using WaveFlow.Core;
+using WaveFlow.Tests.Support;
 using WaveFlow.Training.Config;
 using WaveFlow.Training.Data;
 using WaveFlow.Training.Logging;

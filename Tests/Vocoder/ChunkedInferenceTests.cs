@@ -1,5 +1,6 @@
 using WaveFlow.Audio;
 using WaveFlow.Core;
+using WaveFlow.Tests.Support;
 using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Synthesis;
 using static TorchSharp.torch;

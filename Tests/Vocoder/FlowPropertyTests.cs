@@ -1,6 +1,7 @@
 using TorchSharp;
 using WaveFlow.Audio;
 using WaveFlow.Core;
+using WaveFlow.Tests.Support;
 using WaveFlow.Vocoder;
 using static TorchSharp.torch;
 

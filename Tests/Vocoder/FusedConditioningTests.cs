@@ -1,3 +1,4 @@
+using WaveFlow.Tests.Support;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Tests.Vocoder;

@@ -1,3 +1,4 @@
+using WaveFlow.Tests.Support;
 using WaveFlow.Vocoder;
 using static TorchSharp.torch;
 

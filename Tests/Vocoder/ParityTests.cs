@@ -1,4 +1,5 @@
 using TorchSharp;
+using WaveFlow.Tests.Support;
 using WaveFlow.Vocoder;
 using static TorchSharp.torch;
 

@@ -1,5 +1,6 @@
 using TorchSharp;
 using WaveFlow.Core;
+using WaveFlow.Tests.Support;
 using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 using static TorchSharp.torch;
