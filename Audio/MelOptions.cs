@@ -11,13 +11,21 @@ namespace WaveFlow.Audio;
 /// </summary>
 public sealed record MelOptions
 {
+    /// <summary>Samples per second of the audio (NVIDIA: 22050).</summary>
     [JsonPropertyName("sampling_rate")] public int SamplingRate { get; init; } = 22050;
+    /// <summary>FFT size of the STFT in samples (NVIDIA: 1024).</summary>
     [JsonPropertyName("filter_length")] public int FilterLength { get; init; } = 1024;
+    /// <summary>Samples between STFT frames: one mel frame per hop (NVIDIA: 256).</summary>
     [JsonPropertyName("hop_length")] public int HopLength { get; init; } = 256;
+    /// <summary>Length of the Hann window, centred in filter_length (NVIDIA: 1024).</summary>
     [JsonPropertyName("win_length")] public int WinLength { get; init; } = 1024;
+    /// <summary>Mel bands (NVIDIA: 80).</summary>
     [JsonPropertyName("n_mel_channels")] public int NMelChannels { get; init; } = 80;
+    /// <summary>Lowest frequency of the mel filterbank in Hz (NVIDIA: 0).</summary>
     [JsonPropertyName("mel_fmin")] public double MelFmin { get; init; } = 0.0;
+    /// <summary>Highest frequency of the mel filterbank in Hz (NVIDIA: 8000; null in JSON: the Nyquist frequency).</summary>
     [JsonPropertyName("mel_fmax")] public double MelFmax { get; init; } = 8000.0;
+    /// <summary>Full scale of the training audio (32768 for 16-bit PCM).</summary>
     [JsonPropertyName("max_wav_value")] public double MaxWavValue { get; init; } = 32768.0;
 
     /// <summary>Number of linear-frequency bins of one STFT frame: filter_length/2 + 1.</summary>

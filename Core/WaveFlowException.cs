@@ -9,6 +9,10 @@ public class WaveFlowException : Exception
     /// <summary>2 for bad input (files, options, configs); 1 for failures while working.</summary>
     public int ExitCode { get; }
 
+    /// <summary>An error with a one-line message (control characters escaped, see <see cref="OneLine"/>).</summary>
+    /// <param name="message">what went wrong, naming the file or key</param>
+    /// <param name="exitCode">2 for bad input, 1 for a failure while working</param>
+    /// <param name="inner">the exception behind it, if any</param>
     public WaveFlowException(string message, int exitCode = 2, Exception? inner = null)
         : base(OneLine(message), inner) => ExitCode = exitCode;
 

@@ -8,7 +8,15 @@ namespace WaveFlow.Vocoder;
 /// or AMX (about 3× float32 on the shipped model, docs/performance.md). Training uses the same
 /// types as mixed precision (see Autocast): float32 master weights, low-precision products.
 /// </summary>
-public enum Precision { Fp32, Fp16, Bf16 }
+public enum Precision
+{
+    /// <summary>float32: the reference.</summary>
+    Fp32,
+    /// <summary>float16 (IEEE half): the fast path on GPUs.</summary>
+    Fp16,
+    /// <summary>bfloat16: the fast path on CPUs with AVX-512 BF16 or AMX.</summary>
+    Bf16,
+}
 
 internal static class PrecisionExtensions
 {

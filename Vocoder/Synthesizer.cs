@@ -33,11 +33,51 @@ internal sealed class Synthesizer : IDisposable
     public float[] Synthesize(FloatArray mel, SynthesisOptions options)
     {
         // Built once and kept across calls, so outside this call's dispose scope.
-        var model = options.Precision == Precision.Fp32 ? loaded.Model : LowPrecisionModel(options.Precision);
+        var model = ModelFor(options.Precision);
         if (options.Denoise > 0) denoiser ??= new Denoiser(loaded.Model, device);
         using var gcGuard = ScalarGuard.Enter();      // see ScalarGuard: TorchSharp's Scalars vs the GC
         using var scope = NewDisposeScope();
         using var _ = no_grad();
+        var (melTensor, z) = Inputs(mel, options);
+        var audio = (Chunked(mel, options)
+            ? ChunkedInference.Infer(model, melTensor, z, options.ChunkFrames)
+            : model.Inverse(z, melTensor)).to(ScalarType.Float32);                       // (1, T)
+        if (options.Denoise > 0) audio = denoiser!.Denoise(audio, options.Denoise);
+        using var cpu = audio.reshape(-1).cpu();
+        return cpu.data<float>().ToArray();
+    }
+
+    /// <summary>
+    /// The same synthesis as <see cref="Synthesize"/>, handed out piece by piece: a chunked
+    /// synthesis (a mel longer than <see cref="SynthesisOptions.ChunkFrames"/>) yields each
+    /// chunk as soon as it is computed, and the pieces laid end to end equal
+    /// <see cref="Synthesize"/>'s output bit for bit. Otherwise, and with the denoiser (whose
+    /// STFT spans the whole audio), the one piece is <see cref="Synthesize"/>'s output. The mel
+    /// and options are checked here, before any piece is computed.
+    /// </summary>
+    public SynthesisStream Stream(FloatArray mel, SynthesisOptions options)
+    {
+        if (options.Denoise > 0 || !Chunked(mel, options))
+        {
+            Check(mel);
+            return new SynthesisStream(() => Synthesize(mel, options));
+        }
+        var model = ModelFor(options.Precision);
+        using var gcGuard = ScalarGuard.Enter();
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var (melTensor, z) = Inputs(mel, options);
+        var plan = ChunkedInference.Plan(model, melTensor, z, options.ChunkFrames);
+        return new SynthesisStream(model, melTensor.DetachFromDisposeScope(), z.DetachFromDisposeScope(), plan);
+    }
+
+    /// <summary>Whether <see cref="Synthesize"/> runs <paramref name="mel"/> in chunks.</summary>
+    private static bool Chunked(FloatArray mel, SynthesisOptions options) =>
+        options.ChunkFrames > 0 && mel.Shape[^1] > options.ChunkFrames;
+
+    /// <summary>The mel's [n_mel, F] shape, checked against the model: F frames and F·hop/n_group noise steps.</summary>
+    private (long Frames, long Steps) Check(FloatArray mel)
+    {
         var o = loaded.Options;
         long[] shape = mel.Shape.Length == 3 && mel.Shape[0] == 1 ? mel.Shape[1..] : mel.Shape;
         if (shape.Length != 2 || shape[0] != o.NMelChannels)
@@ -45,17 +85,20 @@ internal sealed class Synthesizer : IDisposable
         long frames = shape[1];
         long steps = frames * loaded.Mel.HopLength / o.NGroup;
         if (frames < 1 || steps < 1) throw new WaveFlowException($"mel has {frames} frames, too short to synthesise");
-
-        var dtype = options.Precision.Dtype();
-        var melTensor = tensor(mel.Data, [1, shape[0], frames]).to(dtype, device);   // (1, n_mel, F)
-        var z = Noise(options, o.NGroup, steps).to(dtype, device) * options.Sigma;    // (1, g, F·hop/g)
-        var audio = (options.ChunkFrames > 0 && frames > options.ChunkFrames
-            ? ChunkedInference.Infer(model, melTensor, z, options.ChunkFrames)
-            : model.Inverse(z, melTensor)).to(ScalarType.Float32);                       // (1, T)
-        if (options.Denoise > 0) audio = denoiser!.Denoise(audio, options.Denoise);
-        using var cpu = audio.reshape(-1).cpu();
-        return cpu.data<float>().ToArray();
+        return (frames, steps);
     }
+
+    /// <summary>The mel (1, n_mel, F) and the noise σ·ε (1, g, F·hop/g) on the device, in the options' precision (current dispose scope).</summary>
+    private (Tensor Mel, Tensor Z) Inputs(FloatArray mel, SynthesisOptions options)
+    {
+        var (frames, steps) = Check(mel);
+        var dtype = options.Precision.Dtype();
+        var melTensor = tensor(mel.Data, [1, loaded.Options.NMelChannels, frames]).to(dtype, device);   // (1, n_mel, F)
+        var z = Noise(options, loaded.Options.NGroup, steps).to(dtype, device) * options.Sigma;         // (1, g, F·hop/g)
+        return (melTensor, z);
+    }
+
+    private WaveGlow ModelFor(Precision precision) => precision == Precision.Fp32 ? loaded.Model : LowPrecisionModel(precision);
 
     /// <summary>The given noise (checked against z's layout) or N(0, 1) from the seed, as (1, g, T/g) float32 on the CPU.</summary>
     private static Tensor Noise(SynthesisOptions options, int group, long steps)

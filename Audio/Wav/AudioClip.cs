@@ -14,4 +14,10 @@ internal sealed record AudioClip(float[] Samples, int SampleRate)
 internal sealed record WavReadOptions(int? ExpectedSampleRate = null, bool Downmix = false, bool Resample = false);
 
 /// <summary>Sample formats <see cref="WavFile.Write"/> can write.</summary>
-public enum WavSampleFormat { Pcm16, Float32 }
+public enum WavSampleFormat
+{
+    /// <summary>16-bit integer PCM, clipped to [-1, 1].</summary>
+    Pcm16,
+    /// <summary>32-bit IEEE float, not clipped.</summary>
+    Float32,
+}

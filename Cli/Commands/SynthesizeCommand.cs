@@ -7,14 +7,13 @@ using WaveFlow.Audio.Wav;
 using WaveFlow.Core;
 using WaveFlow.Core.Serialization;
 using WaveFlow.Vocoder;
-using WaveFlow.Vocoder.Checkpoints;
 
 namespace WaveFlow.Cli.Commands;
 
 /// <summary>
 /// <c>waveflow synthesize --checkpoint CK MEL... [-o DIR] [--sigma 0.6] [--denoise 0.1] [--fp16|--bf16]
-/// [--seed N] [--noise EPS.npy] [--format wav16|wav32f]</c>: mels → WAV files, with progress and
-/// the real-time factor.
+/// [--seed N] [--noise EPS.npy] [--format wav16|wav32f] [--chunk FRAMES]</c>: mels → WAV files,
+/// with progress and the real-time factor, through <see cref="WaveFlowVocoder"/>.
 /// </summary>
 internal static class SynthesizeCommand
 {
@@ -48,7 +47,7 @@ internal static class SynthesizeCommand
             if (result.GetValue(chunk) is var c && c < 0) throw new WaveFlowException($"--chunk {c}: must be ≥ 0");
             if (result.GetValue(fp16) && result.GetValue(bf16)) throw new WaveFlowException("--fp16 and --bf16: choose one");
             var precision = result.GetValue(fp16) ? Precision.Fp16 : result.GetValue(bf16) ? Precision.Bf16 : Precision.Fp32;
-            var options = new SynthesisOptions(s, result.GetValue(seed), eps, precision, d, c);
+            var options = new VocoderOptions { Sigma = s, Seed = result.GetValue(seed), Precision = precision, Denoise = d, ChunkFrames = c };
             // libtorch's CPU kernels have no fast float16 path (measured: 34× slower than float32
             // on the shipped model); bfloat16 is the CPU's reduced precision.
             if (precision == Precision.Fp16 && device.type == TorchSharp.DeviceType.CPU)
@@ -56,9 +55,9 @@ internal static class SynthesizeCommand
             if (precision == Precision.Bf16 && device.type == TorchSharp.DeviceType.CPU && CpuFeatures.Bf16Shortfall is { } shortfall)
                 Console.Error.WriteLine($"warning: --bf16: {shortfall}");
 
-            var loaded = CheckpointLoader.Load(result.GetValue(checkpoint)!, device, result.GetValue(config));
-            using var model = loaded.Model;
-            using var synth = new Synthesizer(loaded);
+            // The embedding API (WaveFlowVocoder) does the work; the command adds files, progress and timing.
+            using var vocoder = WaveFlowVocoder.Load(result.GetValue(checkpoint)!, device, result.GetValue(config), options);
+            var loaded = vocoder.Loaded;
             // Every input, then every output, is checked before any work: a bad file fails with nothing written.
             // name.mel.npy (what `waveflow mel` writes) → name.wav; two inputs may not write the same file.
             var targets = MelCommand.OutputNames(melPaths, dir, ".wav");
@@ -75,7 +74,7 @@ internal static class SynthesizeCommand
                     progress(path, k, inputs.Count);
                     var watch = Stopwatch.StartNew();
                     float[] audio;
-                    try { audio = synth.Synthesize(mel, options); }
+                    try { audio = vocoder.SynthesizeArray(mel, options, eps, path); }
                     catch (WaveFlowException e) { throw new WaveFlowException($"{path}: {e.Message}", e.ExitCode, e); }
                     seconds += watch.Elapsed.TotalSeconds;
                     audioSeconds += (double)audio.Length / loaded.Mel.SamplingRate;

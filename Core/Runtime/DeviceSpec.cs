@@ -8,7 +8,8 @@ namespace WaveFlow.Core.Runtime;
 /// </summary>
 internal static class DeviceSpec
 {
-    public static torch.Device Resolve(string? spec)
+    /// <summary><paramref name="spec"/> → a device; errors name it as <paramref name="name"/> (the option or parameter).</summary>
+    public static torch.Device Resolve(string? spec, string name = "--device")
     {
         TorchRuntime.EnsureLoaded();
         var s = (spec ?? "auto").Trim().ToLowerInvariant();
@@ -19,14 +20,14 @@ internal static class DeviceSpec
         {
             int index = 0;
             if (s.Length > 4 && !int.TryParse(s.AsSpan(5), out index))
-                throw new WaveFlowException($"--device {spec}: expected auto, cpu, cuda or cuda:N");
+                throw new WaveFlowException($"{name} {spec}: expected auto, cpu, cuda or cuda:N");
             if (!torch.cuda.is_available())
-                throw new WaveFlowException($"--device {spec}: CUDA is not available in this build or on this machine (see 'waveflow info')");
+                throw new WaveFlowException($"{name} {spec}: CUDA is not available in this build or on this machine (see 'waveflow info')");
             int count = torch.cuda.device_count();
             if (index < 0 || index >= count)
-                throw new WaveFlowException($"--device {spec}: only {count} CUDA device(s) present");
+                throw new WaveFlowException($"{name} {spec}: only {count} CUDA device(s) present");
             return new torch.Device(DeviceType.CUDA, index);
         }
-        throw new WaveFlowException($"--device {spec}: expected auto, cpu, cuda or cuda:N");
+        throw new WaveFlowException($"{name} {spec}: expected auto, cpu, cuda or cuda:N");
     }
 }

@@ -31,6 +31,33 @@ internal static class ChunkedInference
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
+        var plan = Plan(model, mel, z, chunkFrames, contextFrames, crossfadeSamples);
+        var audio = empty(z.shape[0], z.shape[2] * model.Options.NGroup, dtype: z.dtype, device: z.device);   // (B, T)
+        foreach (var chunk in plan)
+        {
+            using var chunkScope = NewDisposeScope();
+            var kept = InferChunk(model, mel, z, chunk);                              // (B, fade + chunk)
+            if (chunk.Fade > 0)
+            {
+                // Linear crossfade over the fade samples before the seam: the previous chunk's
+                // samples there (already written) fade out while this chunk's fade in.
+                var w = (arange(chunk.Fade, dtype: ScalarType.Float64, device: z.device) + 0.5).div(chunk.Fade).to(z.dtype);   // (fade)
+                var previous = audio.narrow(1, chunk.Out0 - chunk.Fade, chunk.Fade);
+                previous.copy_(previous * (1 - w) + kept.narrow(1, 0, chunk.Fade) * w);
+            }
+            audio.narrow(1, chunk.Out0, chunk.Out1 - chunk.Out0).copy_(kept.narrow(1, chunk.Fade, chunk.Out1 - chunk.Out0));
+        }
+        return audio.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The chunks <see cref="Infer"/> computes, in order, after checking the arguments as it does.
+    /// Streaming synthesis runs them one by one through <see cref="InferChunk"/>: without a
+    /// crossfade each chunk's samples are final when it is computed, and the chunks laid end to end
+    /// are <see cref="Infer"/>'s output bit for bit (the same operations on the same inputs).
+    /// </summary>
+    public static IReadOnlyList<Chunk> Plan(WaveGlow model, Tensor mel, Tensor z, int chunkFrames, int? contextFrames = null, int crossfadeSamples = 0)
+    {
         int g = model.Options.NGroup, hop = model.Mel.HopLength;
         // A crossfade keeps samples from the next chunk's context, so by default the context
         // grows by the fade: those samples must be exact too, not only the chunk's own.
@@ -39,34 +66,42 @@ internal static class ChunkedInference
 
         long frames = mel.shape[2], steps = z.shape[2], samples = steps * g;
         long stepsPerFrame = hop / g;                 // z steps per mel frame (hop is a multiple of g)
-        var audio = empty(z.shape[0], samples, dtype: z.dtype, device: z.device);   // (B, T)
+        var plan = new List<Chunk>();
         for (long c0 = 0; c0 * stepsPerFrame < steps; c0 += chunkFrames)
         {
-            using var chunkScope = NewDisposeScope();
             long c1 = Math.Min(c0 + chunkFrames, frames);
             // The window: the chunk and its context, clipped at the utterance's ends (where the
             // whole run zero-pads exactly as the chunk does, so no context is needed there).
             long w0 = Math.Max(0, c0 - context), w1 = Math.Min(frames, c1 + context);
             long z0 = w0 * stepsPerFrame, z1 = Math.Min(w1 * stepsPerFrame, steps);
-            var part = model.Inverse(z.narrow(2, z0, z1 - z0),     // (B, g, window steps)
-                mel.narrow(2, w0, w1 - w0));                       // (B, window samples)
-
             long out0 = c0 * hop, out1 = Math.Min(c1 * hop, samples);
-            long fade = c0 == 0 ? 0 : crossfadeSamples;
-            // Keep [out0 − fade, out1) of this window; part's sample 0 is global sample w0·hop.
-            var kept = part.narrow(1, out0 - fade - w0 * hop, out1 - out0 + fade);   // (B, fade + chunk)
-            if (fade > 0)
-            {
-                // Linear crossfade over the fade samples before the seam: the previous chunk's
-                // samples there (already written) fade out while this chunk's fade in.
-                var w = (arange(fade, dtype: ScalarType.Float64, device: z.device) + 0.5).div(fade).to(z.dtype);   // (fade)
-                var previous = audio.narrow(1, out0 - fade, fade);
-                previous.copy_(previous * (1 - w) + kept.narrow(1, 0, fade) * w);
-            }
-            audio.narrow(1, out0, out1 - out0).copy_(kept.narrow(1, fade, out1 - out0));
+            plan.Add(new Chunk(out0, out1, c0 == 0 ? 0 : crossfadeSamples, w0, w1, z0, z1, w0 * hop));
         }
-        return audio.MoveToOuterDisposeScope();
+        return plan;
     }
+
+    /// <summary>
+    /// One chunk of <see cref="Plan"/>: the inverse over its window, of which the samples
+    /// [Out0 − Fade, Out1) are kept → (B, Fade + Out1 − Out0).
+    /// </summary>
+    public static Tensor InferChunk(WaveGlow model, Tensor mel, Tensor z, Chunk chunk)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var part = model.Inverse(z.narrow(2, chunk.Z0, chunk.Z1 - chunk.Z0),    // (B, g, window steps)
+            mel.narrow(2, chunk.W0, chunk.W1 - chunk.W0));                       // (B, window samples)
+        // part's sample 0 is global sample WindowSample0.
+        return part.narrow(1, chunk.Out0 - chunk.Fade - chunk.WindowSample0, chunk.Out1 - chunk.Out0 + chunk.Fade)   // (B, fade + chunk)
+            .MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// One chunk: output samples [<paramref name="Out0"/>, <paramref name="Out1"/>) with
+    /// <paramref name="Fade"/> crossfade samples before them, computed over mel frames
+    /// [<paramref name="W0"/>, <paramref name="W1"/>) and z steps [<paramref name="Z0"/>,
+    /// <paramref name="Z1"/>); the window's first sample is global sample <paramref name="WindowSample0"/>.
+    /// </summary>
+    internal readonly record struct Chunk(long Out0, long Out1, long Fade, long W0, long W1, long Z0, long Z1, long WindowSample0);
 
     private static void Check(Tensor mel, Tensor z, int chunkFrames, int context, int crossfade, int g, int hop)
     {

@@ -1,0 +1,62 @@
+using WaveFlow.Core.Runtime;
+using static TorchSharp.torch;
+
+namespace WaveFlow.Vocoder.Synthesis;
+
+/// <summary>
+/// One synthesis handed out piece by piece (see <see cref="Synthesizer.Stream"/>): either the
+/// chunks of a <see cref="ChunkedInference.Plan"/>, each computed by <see cref="Next"/>, or a
+/// single piece computed by a function. Owns the mel and noise tensors of a chunked synthesis
+/// (outside every dispose scope, so that <see cref="Next"/> may run on any thread: TorchSharp's
+/// dispose scopes belong to one thread, and each call opens and closes its own).
+/// Not thread-safe: one caller at a time (the model it runs is shared).
+/// </summary>
+internal sealed class SynthesisStream : IDisposable
+{
+    private readonly WaveGlow? model;
+    private readonly Tensor? mel;     // (1, n_mel, F)
+    private readonly Tensor? z;       // (1, g, F·hop/g)
+    private readonly IReadOnlyList<ChunkedInference.Chunk> plan;
+    private readonly Func<float[]>? whole;
+    private int next;
+    private bool disposed;
+
+    public SynthesisStream(WaveGlow model, Tensor mel, Tensor z, IReadOnlyList<ChunkedInference.Chunk> plan)
+    {
+        (this.model, this.mel, this.z, this.plan) = (model, mel, z, plan);
+    }
+
+    public SynthesisStream(Func<float[]> whole)
+    {
+        this.whole = whole;
+        plan = [];
+    }
+
+    /// <summary>Pieces in all.</summary>
+    public int Count => whole is null ? plan.Count : 1;
+
+    /// <summary>Whether every piece has been handed out.</summary>
+    public bool Done => next >= Count;
+
+    /// <summary>Computes and returns the next piece of audio (float32 samples).</summary>
+    public float[] Next()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (Done) throw new InvalidOperationException("the synthesis has no more pieces");
+        if (whole is not null) { next++; return whole(); }
+        using var gcGuard = ScalarGuard.Enter();      // see ScalarGuard: TorchSharp's Scalars vs the GC
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var piece = ChunkedInference.InferChunk(model!, mel!, z!, plan[next++]).to(ScalarType.Float32);   // (1, chunk samples)
+        using var cpu = piece.reshape(-1).cpu();
+        return cpu.data<float>().ToArray();
+    }
+
+    public void Dispose()
+    {
+        if (disposed) return;
+        disposed = true;
+        mel?.Dispose();
+        z?.Dispose();
+    }
+}
