@@ -119,6 +119,9 @@ public sealed class WaveFlowVocoder : IDisposable
     /// <summary>The loaded model and where it came from (its format, configuration, training step).</summary>
     internal LoadedModel Loaded => loaded;
 
+    /// <summary>The synthesizer behind the calls, without the lock (tests drive its stream synchronously).</summary>
+    internal Synthesizer Synthesizer => synthesizer;
+
     /// <summary>
     /// Turns a mel spectrogram into audio.
     /// </summary>

@@ -36,7 +36,9 @@ internal sealed class TorchStft : IDisposable
         FilterLength = filterLength; HopLength = hopLength; WinLength = winLength; Device = device;
 
         var (forward, inverse) = Bases(filterLength, hopLength, winLength);
-        // Owned by this object (released in Dispose), not by a dispose scope open at construction.
+        // Owned by this object (released in Dispose), not by a dispose scope open at construction;
+        // the scope frees the host copies that to(device) leaves behind.
+        using var scope = torch.NewDisposeScope();
         forward_basis = torch.tensor(forward, [2L * Cutoff, 1, filterLength], ScalarType.Float32).to(device).DetachFromDisposeScope();
         inverse_basis = torch.tensor(inverse, [2L * Cutoff, 1, filterLength], ScalarType.Float32).to(device).DetachFromDisposeScope();
     }

@@ -32,7 +32,7 @@ internal static class BenchCommand
         var trainOnly = new Option<bool>("--train-only") { Description = "time training only" };
         var repeats = new Option<int>("--repeats") { Description = "timed repeats (the median is reported)", DefaultValueFactory = _ => 5 };
         var warmup = new Option<int>("--warmup") { Description = "untimed runs first", DefaultValueFactory = _ => 1 };
-        var chunk = new Option<int?>("--chunk") { Description = "also time chunked synthesis with chunks of this many mel frames (and its error against whole-utterance synthesis)" };
+        var chunk = new Option<int?>("--chunk") { Description = "also time chunked synthesis with chunks of this many mel frames, streamed synthesis's time to first audio, and the chunked error against whole-utterance synthesis" };
         var chunkOnly = new Option<bool>("--chunk-only") { Description = "time chunked synthesis only (memory against length)" };
         var compare = new Option<bool>("--compare") { Description = "also time weight norm unfolded and every flow's conditioning as one product (before/after rows)" };
         var interop = new Option<int?>("--interop-threads") { Description = "libtorch inter-op threads (set before any work)" };

@@ -63,6 +63,8 @@ internal static class BenchRunner
                     starting?.Invoke($"chunked synthesis {seconds} s");
                     string note = $"chunks of {chunk} frames, context {ReceptiveField.ContextFrames(model.Options, model.Mel)}";
                     Add(SynthesisBenchmark.Run(model, "synthesis, chunked", seconds, s.SynthesisBatch, s.Precision, device, s.WarmUp, s.Repeats, chunk, note));
+                    starting?.Invoke($"streamed synthesis {seconds} s (time to first audio)");
+                    Add(StreamingBenchmark.Run(model, seconds, chunk, s.Precision, device, s.WarmUp, s.Repeats));
                 }
             if (!s.ChunkedOnly)
                 foreach (var seconds in s.Seconds)

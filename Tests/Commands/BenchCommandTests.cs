@@ -30,14 +30,16 @@ public class BenchCommandTests
                 "--seconds", "0.3", "--repeats", "2", "--warmup", "0", "--chunk", "8", "--device", "cpu", "--json", json));
             using var doc = JsonDocument.Parse(File.ReadAllText(json));
             var rows = doc.RootElement.GetProperty("Rows").EnumerateArray().ToList();
-            Assert.Equal(["synthesis, chunked", "synthesis", "chunked vs whole (error)"], rows.Select(r => r.GetProperty("Case").GetString()));
-            foreach (var row in rows.Take(2))
+            Assert.Equal(["synthesis, chunked", "synthesis, streamed: first audio", "synthesis", "chunked vs whole (error)"], rows.Select(r => r.GetProperty("Case").GetString()));
+            foreach (var row in rows.Take(3))
             {
                 Assert.Equal(2, row.GetProperty("TimesMs").GetArrayLength());
                 Assert.True(row.GetProperty("ThroughputKHz").GetDouble() > 0);
                 Assert.True(row.GetProperty("PeakHostBytes").GetInt64() > 0);
             }
-            Assert.Contains("relative L2", rows[2].GetProperty("Note").GetString());
+            // 0.3 s = 26 frames: 4 chunks of 8, the first audio after the first of them.
+            Assert.Contains("all 4 chunk(s) of 8 frames", rows[1].GetProperty("Note").GetString());
+            Assert.Contains("relative L2", rows[3].GetProperty("Note").GetString());
             Assert.StartsWith("6 flows × 3 layers × 16 channels, 16 mels", doc.RootElement.GetProperty("Model").GetString());
         }
         finally { Directory.Delete(dir, recursive: true); }

@@ -52,6 +52,15 @@ public class BenchmarkTests
         Assert.Equal(row.AudioSeconds / (row.MedianMs / 1000), row.RealTime!.Value, 6);
         Assert.True(row.PeakHostBytes >= row.HostStartBytes - (8L << 20), $"peak {row.PeakHostBytes >> 20} MB, start {row.HostStartBytes >> 20} MB");
 
+        // Streamed: 43 frames in chunks of 10 → 5 chunks; the first arrives within the same
+        // repeat as the whole stream, so its median cannot exceed the whole stream's.
+        var streamed = StreamingBenchmark.Run(model, seconds: 0.5, chunkFrames: 10, Precision.Fp32, CPU, warmUp: 0, repeats: 3);
+        Assert.Equal(3, streamed.TimesMs.Count);
+        Assert.Equal(samples / 22050.0, streamed.AudioSeconds, 9);
+        double wholeStreamMs = row.AudioSeconds / streamed.RealTime!.Value * 1000;
+        Assert.True(streamed.MedianMs <= wholeStreamMs, $"first audio {streamed.MedianMs} ms, whole stream {wholeStreamMs} ms");
+        Assert.Contains("all 5 chunk(s) of 10 frames", streamed.Note);
+
         var (rel, seam, peak) = SynthesisBenchmark.ChunkedError(model, seconds: 1.0, chunkFrames: 20, CPU);
         Assert.True(rel < 1e-5, $"relative L2 {rel:G3}");
         Assert.True(seam < 1e-5 * peak, $"seam error {seam:G3}");

@@ -11,9 +11,11 @@ internal static class StateDict
     public static Dictionary<string, FloatArray> Export(nn.Module module)
     {
         var result = new Dictionary<string, FloatArray>(StringComparer.Ordinal);
+        // detach(), to() and contiguous() each make a tensor: the scope frees them all.
+        using var scope = NewDisposeScope();
         foreach (var (name, tensor) in module.state_dict())
         {
-            using var cpu = tensor.detach().to(ScalarType.Float32, CPU).contiguous();
+            var cpu = tensor.detach().to(ScalarType.Float32, CPU).contiguous();
             result[name] = new FloatArray(cpu.data<float>().ToArray(), cpu.shape.ToArray());
         }
         return result;
@@ -28,9 +30,9 @@ internal static class StateDict
     /// </summary>
     public static void Load(nn.Module module, IReadOnlyDictionary<string, FloatArray> tensors, string source)
     {
+        using var scope = NewDisposeScope();
         var expected = module.state_dict();
         var used = new HashSet<string>(StringComparer.Ordinal);
-        using var scope = NewDisposeScope();
         using var _ = no_grad();
         foreach (var (name, target) in expected)
         {

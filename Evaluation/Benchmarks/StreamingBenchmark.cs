@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using TorchSharp;
+using WaveFlow.Vocoder;
+using WaveFlow.Vocoder.Synthesis;
+using static TorchSharp.torch;
+
+namespace WaveFlow.Evaluation.Benchmarks;
+
+/// <summary>
+/// Time to first audio of streamed synthesis (<see cref="WaveFlowVocoder.SynthesizeStreaming"/>):
+/// the chunks of <see cref="ChunkedInference.Plan"/> computed one after another, each brought to
+/// the host as float32 as the stream hands it out. Per repeat it records when the first chunk is
+/// on the host and when the last one is; the row's median is the first, its note compares it with
+/// the whole stream.
+/// </summary>
+internal static class StreamingBenchmark
+{
+    public static BenchRow Run(WaveGlow model, double seconds, int chunkFrames, Precision precision, Device device, int warmUp, int repeats)
+    {
+        var (mel, z) = SynthesisBenchmark.Inputs(model, seconds, 1, precision.Dtype(), device);
+        using var _m = mel;
+        using var _z = z;
+        var plan = ChunkedInference.Plan(model, mel, z, chunkFrames);
+        using var memory = HostMemory.Begin();
+        var first = new List<double>();
+        var whole = new List<double>();
+        for (int i = 0; i < warmUp + repeats; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int k = 0; k < plan.Count; k++)
+            {
+                using var scope = NewDisposeScope();
+                using var piece = ChunkedInference.InferChunk(model, mel, z, plan[k]).to(ScalarType.Float32).cpu();   // (1, chunk samples), on the host
+                _ = piece.data<float>()[0];
+                if (k == 0 && i >= warmUp) first.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+            if (i >= warmUp) whole.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        var firstTiming = new Timing(first);
+        double wholeMs = new Timing(whole).MedianMs;
+        double audioSeconds = (double)z.shape[1] * z.shape[2] / model.Mel.SamplingRate;
+        double firstSeconds = Math.Min(chunkFrames * (double)model.Mel.HopLength / model.Mel.SamplingRate, audioSeconds);
+        string note = $"streamed: first {firstSeconds:F1} s of audio after {firstTiming.MedianMs:F0} ms, all {plan.Count} chunk(s) of {chunkFrames} frames after {wholeMs:F0} ms " +
+                      $"({100 * firstTiming.MedianMs / wholeMs:F0} %); context {ReceptiveField.ContextFrames(model.Options, model.Mel)} frames";
+        return new BenchRow("synthesis, streamed: first audio", device.ToString(), precision.ToString().ToLowerInvariant(), audioSeconds, 1,
+            firstTiming.MedianMs, firstTiming.MinMs, z.shape[1] * z.shape[2] / (wholeMs / 1000) / 1000, audioSeconds / (wholeMs / 1000),
+            memory.PeakBytes, memory.StartBytes, SynthesisBenchmark.DeviceBytes(device), first, note);
+    }
+}
