@@ -17,10 +17,13 @@ public sealed class WaveFlowWeakenGlibcxx : Task
     [Required]
     public string Directory { get; set; } = "";
 
+    /// <summary>Patch even where this system's libstdc++ has the version: for packages that run elsewhere (the waveflow tool).</summary>
+    public bool Always { get; set; }
+
     public override bool Execute()
     {
         if (!System.IO.Directory.Exists(Directory)) return true;
-        if (SystemHasVersion())
+        if (!Always && SystemHasVersion())
         {
             Log.LogMessage(MessageImportance.Low, "System libstdc++ provides " + Needed + "; no patch needed.");
             return true;
