@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Text.Json;
 using WaveFlow.Cli;
 using WaveFlow.Cli.Commands;
@@ -11,13 +10,7 @@ namespace WaveFlow.Tests.Commands;
 [Collection(ProcessWideMeasurement.Name)]
 public class BenchCommandTests
 {
-    private static int Run(params string[] args)
-    {
-        var root = new RootCommand { BenchCommand.Create() };
-        root.Options.Add(GlobalOptions.Device);
-        root.Options.Add(GlobalOptions.Threads);
-        return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-    }
+    private static int Run(params string[] args) => CliRunner.Invoke(args);
 
     [Fact]
     public void WritesJsonWithTimedRowsAndTheChunkedError()

@@ -1,19 +1,14 @@
-using System.CommandLine;
 using System.Text.Json;
 using WaveFlow.Cli.Commands;
 using WaveFlow.Core;
 using WaveFlow.Evaluation.Listening;
+using WaveFlow.Tests.Support;
 
 namespace WaveFlow.Tests.Commands;
 
 public class CompareResultsCommandTests
 {
-    static int Run(params string[] args)
-    {
-        var root = new RootCommand { CompareResultsCommand.Create() };
-        try { return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); }
-        catch (WaveFlowException e) { return e.ExitCode; }
-    }
+    static int Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void WritesThePooledSummaryWithSignTestPValues()

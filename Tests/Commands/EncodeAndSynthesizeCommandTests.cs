@@ -1,4 +1,3 @@
-using System.CommandLine;
 using TorchSharp;
 using WaveFlow.Audio.Wav;
 using WaveFlow.Cli;
@@ -18,13 +17,7 @@ public class EncodeAndSynthesizeCommandTests
 {
     private const double MicroLossSigma1 = -0.05161092057824135;
 
-    private static int Run(params string[] args)
-    {
-        var root = new RootCommand { SynthesizeCommand.Create(), EncodeCommand.Create() };
-        root.Options.Add(GlobalOptions.Device);
-        try { return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); }
-        catch (WaveFlowException e) { return e.ExitCode; }
-    }
+    private static int Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void EncoderGivesReferenceZAndExactLikelihood()
