@@ -5,6 +5,7 @@ using System.Text;
 using WaveFlow.Audio.Imaging;
 using WaveFlow.Core;
 using WaveFlow.Core.Imaging;
+using WaveFlow.Tests.Support;
 
 namespace WaveFlow.Tests.Audio;
 
@@ -25,7 +26,8 @@ public class SpectrogramImageTests
     {
         // 3 mel bands × 4 frames; band 0 loud, band 2 quiet.
         var mel = new FloatArray([0, 0, 0, 0, -5, -5, -5, -5, -11.5f, -11.5f, -11.5f, -11.5f], [3, 4]);
-        var path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "m.png");
+        using var tmp = new TempDir();
+        var path = tmp["m.png"];
         SpectrogramImage.WritePng(path, mel, scale: 2);
         byte[] png = File.ReadAllBytes(path);
 

@@ -7,9 +7,9 @@ namespace WaveFlow.Tests.Audio;
 
 public sealed class WavFileTests : IDisposable
 {
-    private readonly DirectoryInfo dir = Directory.CreateTempSubdirectory("waveflow-wav-");
-    public void Dispose() => dir.Delete(true);
-    private string PathOf(string name) => Path.Combine(dir.FullName, name);
+    private readonly TempDir _tmp = new();
+    public void Dispose() => _tmp.Dispose();
+    private string PathOf(string name) => _tmp[name];
 
     /// <summary>A WAV file written byte by byte (independent of NAudio): RIFF, fmt, data.</summary>
     private static byte[] Wav(ushort tag, int channels, int rate, int bits, byte[] data, int? declaredData = null)
@@ -56,7 +56,7 @@ public sealed class WavFileTests : IDisposable
         var back = WavFile.Read(PathOf("out.wav"));
         Assert.Equal(16000, back.SampleRate);
         Assert.Equal(samples, back.Samples);
-        Assert.Empty(dir.GetFiles("*.tmp"));
+        Assert.Empty(Directory.GetFiles(_tmp.Path, "*.tmp"));
     }
 
     [Fact]

@@ -9,8 +9,9 @@ namespace WaveFlow.Tests.Commands;
 
 public sealed class AudioCommandsTests : IDisposable
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("waveflow-cli-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
+    private readonly TempDir _tmp = new();
+    private string dir => _tmp.Path;
+    public void Dispose() => _tmp.Dispose();
 
     private static int Run(params string[] args) => CliRunner.Invoke(args);
 

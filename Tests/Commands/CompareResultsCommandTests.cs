@@ -13,7 +13,8 @@ public class CompareResultsCommandTests
     [Fact]
     public void WritesThePooledSummaryWithSignTestPValues()
     {
-        var dir = Directory.CreateTempSubdirectory().FullName;
+        using var tmp = new TempDir();
+        var dir = tmp.Path;
         // 7 listeners each prefer "nvidia" over "port" once; one prefers "port"; one has no preference
         var files = new List<string>();
         for (int i = 0; i < 9; i++)
@@ -39,6 +40,5 @@ public class CompareResultsCommandTests
 
         File.WriteAllText(Path.Combine(dir, "broken.json"), "[]");
         Assert.Equal(2, Run("compare-results", Path.Combine(dir, "broken.json")));
-        Directory.Delete(dir, true);
     }
 }

@@ -6,9 +6,11 @@ using WaveFlow.Tests.Support;
 
 namespace WaveFlow.Tests.Core.Serialization;
 
-public class PyTorchFileTests
+public sealed class PyTorchFileTests : IDisposable
 {
-    private static string TempPath(string ext) => Path.Combine(Path.GetTempPath(), $"wf{Guid.NewGuid():N}{ext}");
+    private readonly TempDir _tmp = new();
+    public void Dispose() => _tmp.Dispose();
+    private string TempPath(string ext) => _tmp[$"wf{Guid.NewGuid():N}{ext}"];
 
     [Fact]
     public void TorchWrittenStateDictEqualsTheSafetensorsWeights()
