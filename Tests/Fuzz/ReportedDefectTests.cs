@@ -112,7 +112,7 @@ public class ReportedDefectTests
     {
         var wav = WavFile.Encode(new float[400], 22050);
         BitConverter.GetBytes(rate).CopyTo(wav, 24);                    // fmt sample rate
-        BitConverter.GetBytes(rate * 2).CopyTo(wav, 28);                // byte rate (NAudio checks nothing here)
+        BitConverter.GetBytes(rate * 2).CopyTo(wav, 28);                // byte rate (the reader checks nothing here)
         Assert.Contains("outside the 4000..768000 Hz", Refused(() => WavFile.Parse(wav, Path, new WavReadOptions(22050, Resample: true))));
     }
 
