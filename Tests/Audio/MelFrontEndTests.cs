@@ -133,7 +133,8 @@ public class MelOptionsLoadTests
     [Fact]
     public void LoadsDataConfigOfNvidiaConfigAndFlatFiles()
     {
-        var dir = Directory.CreateTempSubdirectory().FullName;
+        using var tmp = new TempDir();
+        var dir = tmp.Path;
         var nvidia = Path.Combine(dir, "config.json");
         File.WriteAllText(nvidia, """
             { "train_config": { "batch_size": 12 },

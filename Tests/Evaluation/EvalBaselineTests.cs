@@ -37,7 +37,8 @@ public class EvalBaselineTests
     [Fact]
     public void RoundTripsThroughJson()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"eval{Guid.NewGuid():N}.json");
+        using var tmp = new TempDir();
+        var path = tmp["eval.json"];
         var report = Report(1.25, 0.5);
         report.Write(path);
         var back = EvalReport.Read(path);
@@ -46,7 +47,6 @@ public class EvalBaselineTests
         Assert.Equal(0.875, back.Mean.LogMelL1, 12);
         File.WriteAllText(path, "{\"format\":\"other\",\"version\":1}");
         Assert.StartsWith($"{path}: format is \"other\"", Assert.Throws<WaveFlowException>(() => EvalReport.Read(path)).Message);
-        File.Delete(path);
     }
 
     static EvalClip Prosodic(string name, double f0, double voicing, double tremolo) =>
