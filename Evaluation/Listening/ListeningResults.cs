@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using WaveFlow.Core;
+using WaveFlow.Core.Json;
 
 namespace WaveFlow.Evaluation.Listening;
 
@@ -44,10 +45,7 @@ internal sealed record ListeningResults(
     /// <summary>Reads and checks the text of a results file; every problem names <paramref name="path"/>.</summary>
     public static ListeningResults Parse(string json, string path)
     {
-        ListeningResults? results;
-        try { results = JsonSerializer.Deserialize<ListeningResults>(json); }
-        catch (JsonException e) { throw WaveFlowException.ForFile(path, $"not valid results JSON: {e.Message.Split('\n')[0]}", e); }
-        if (results is null) throw WaveFlowException.ForFile(path, "empty results (JSON null)");
+        var results = StrictJson.Parse<ListeningResults>(json, path);
         results.Check(path);
         return results;
     }
