@@ -33,7 +33,7 @@ internal static class JsonErrors
             {
                 element = element is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(name, out var v) ? v : null;
                 property = info?.Kind == JsonTypeInfoKind.Object
-                    ? info.Properties.FirstOrDefault(p => p.Name == name && !p.IsExtensionData) : null;
+                    ? Keys(info).FirstOrDefault(p => p.Name == name) : null;
                 info = property is not null ? TypeInfo(property.PropertyType)
                      : info?.Kind == JsonTypeInfoKind.Dictionary ? TypeInfo(info.ElementType!) : null;
             }
@@ -52,10 +52,9 @@ internal static class JsonErrors
         if (last.Name is not null && parentInfo?.Kind == JsonTypeInfoKind.Object && property is null
             && !parentInfo.Properties.Any(x => x.IsExtensionData))
         {
-            var known = parentInfo.Properties.Where(x => !x.IsExtensionData).Select(x => x.Name)
+            var known = Keys(parentInfo).Select(x => x.Name)
                 .Concat(segments.Count == 1 ? alsoKnown ?? [] : []).Order(StringComparer.Ordinal);
-            string where = segments.Count == 1 ? (at is { Length: > 0 } ? $"a key of {at}" : "a known key") : $"a key of {Key(at, segments.SkipLast(1).ToList())}";
-            return Fail(e, $"{source}: {key} is not {where} (known: {string.Join(", ", known)})");
+            return Fail(e, $"{source}: unknown key {key} (known: {string.Join(", ", known)})");
         }
         if (info?.Kind == JsonTypeInfoKind.Object && element is { ValueKind: JsonValueKind.Object } obj)
         {
@@ -84,6 +83,13 @@ internal static class JsonErrors
     private static WaveFlowException Fail(JsonException e, string message) => new(message, 2, e);
 
     private static JsonTypeInfo TypeInfo(Type type) => StrictJson.Options.GetTypeInfo(type);
+
+    /// <summary>The JSON keys of an object contract: [JsonIgnore] members stay in the contract
+    /// under their .NET names, and the extension-data bag is no key.</summary>
+    private static IEnumerable<JsonPropertyInfo> Keys(JsonTypeInfo info) =>
+        info.Properties.Where(p => !p.IsExtensionData
+            && p.AttributeProvider?.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), true)
+                .Cast<System.Text.Json.Serialization.JsonIgnoreAttribute>().Any(a => a.Condition == System.Text.Json.Serialization.JsonIgnoreCondition.Always) != true);
 
     private static string Expected(JsonTypeInfo info)
     {
