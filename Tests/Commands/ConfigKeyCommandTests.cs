@@ -64,11 +64,10 @@ public class ConfigKeyCommandTests
     {
         using var tmp = new TempDir();
         var config = tmp["config.json"];
-        // The key is added at the section's end: a misspelt key is new, a known one is then given twice.
-        string json = Config().ToJsonString();
-        int sectionStart = json.IndexOf($"\"{section}\":{{", StringComparison.Ordinal);
-        int sectionEnd = json.IndexOf('}', sectionStart);
-        File.WriteAllText(config, json[..sectionEnd] + $",\"{key}\":{value}" + json[sectionEnd..]);
+        // The key is added at the section's start: a misspelt key is new, a known one is then given twice.
+        string json = Config().ToJsonString(), opening = $"\"{section}\":{{";
+        int at = json.IndexOf(opening, StringComparison.Ordinal) + opening.Length;
+        File.WriteAllText(config, json[..at] + $"\"{key}\":{value}," + json[at..]);
 
         var results = RunAll(tmp, config, "bad");
         foreach (var (command, (code, error)) in results)
