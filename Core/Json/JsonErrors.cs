@@ -18,6 +18,22 @@ internal static class JsonErrors
     public static WaveFlowException Explain(JsonException e, JsonElement root, Type rootType, string source, string? at,
         IEnumerable<string>? alsoKnown = null)
     {
+        try
+        {
+            return Analyse(e, root, rootType, source, at, alsoKnown);
+        }
+        catch (InvalidOperationException)
+        {
+            // A key or string of the document is no valid text (an escaped lone surrogate such as
+            // "\ud800"): it cannot be compared, so say what the serializer said, at its path.
+            string key = Key(at, Segments(e.Path));
+            return Fail(e, $"{source}: {(key.Length == 0 ? "" : key + ": ")}{FirstSentence(e.Message)}");
+        }
+    }
+
+    private static WaveFlowException Analyse(JsonException e, JsonElement root, Type rootType, string source, string? at,
+        IEnumerable<string>? alsoKnown)
+    {
         var segments = Segments(e.Path);
         string key = Key(at, segments);
         string subject = key.Length == 0 ? "" : key + " ";

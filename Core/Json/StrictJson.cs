@@ -53,15 +53,21 @@ internal static class StrictJson
     /// <inheritdoc cref="Parse{T}(string, string, string?)"/>
     public static T Parse<T>(byte[] utf8, string source, string? at = null) where T : class
     {
-        using var document = Syntax(utf8, source, at);
+        var text = Text(utf8) ?? throw new WaveFlowException($"{source}: {(string.IsNullOrEmpty(at) ? "" : at + ": ")}not UTF-8 text");
+        using var document = Syntax(text, source, at);
         try
         {
             // From the bytes, not the document, so that line numbers are the file's.
-            return JsonSerializer.Deserialize<T>(utf8, Options) ?? throw NullRoot(source, at);
+            return JsonSerializer.Deserialize<T>(text.Span, Options) ?? throw NullRoot(source, at);
         }
         catch (JsonException e)
         {
             throw JsonErrors.Explain(e, document.RootElement, typeof(T), source, at);
+        }
+        catch (InvalidOperationException e)
+        {
+            // Strings are decoded only when read: an escaped lone surrogate ("\ud800") ends up here.
+            throw new WaveFlowException($"{source}: {(string.IsNullOrEmpty(at) ? "" : at + ": ")}{JsonErrors.FirstSentence(e.Message)}", 2, e);
         }
     }
 
@@ -77,6 +83,10 @@ internal static class StrictJson
         catch (JsonException e)
         {
             throw JsonErrors.Explain(e, element, typeof(T), source, at, alsoKnown);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new WaveFlowException($"{source}: {(string.IsNullOrEmpty(at) ? "" : at + ": ")}{JsonErrors.FirstSentence(e.Message)}", 2, e);
         }
     }
 
@@ -103,19 +113,32 @@ internal static class StrictJson
     /// answers false; the reader that follows names the problem.</summary>
     public static bool HasAnyKey(byte[] utf8, IEnumerable<string> keys)
     {
+        if (Text(utf8) is not { } text) return false;
         try
         {
-            using var document = JsonDocument.Parse(utf8, SyntaxOptions);
+            using var document = JsonDocument.Parse(text, SyntaxOptions);
             var root = document.RootElement;
             return root.ValueKind == JsonValueKind.Object && keys.Any(k => root.TryGetProperty(k, out _));
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return false;
         }
     }
 
-    private static JsonDocument Syntax(byte[] utf8, string source, string? at)
+    /// <summary>The JSON text without a UTF-8 byte order mark (Windows editors write one); null when
+    /// the bytes are not UTF-8, which the reader would otherwise find only when a string is decoded
+    /// (as an InvalidOperationException, far from the file).</summary>
+    private static ReadOnlyMemory<byte>? Text(byte[] utf8)
+    {
+        var text = utf8.AsMemory();
+        if (text.Span.StartsWith("\uFEFF"u8)) text = text[3..];
+        // (Spelled out: "? text : null" would turn null into an empty ReadOnlyMemory through byte[].)
+        if (!System.Text.Unicode.Utf8.IsValid(text.Span)) return null;
+        return text;
+    }
+
+    private static JsonDocument Syntax(ReadOnlyMemory<byte> utf8, string source, string? at)
     {
         try
         {

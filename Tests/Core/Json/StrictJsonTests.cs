@@ -74,6 +74,16 @@ public class StrictJsonTests
     }
 
     [Fact]
+    public void TextThatIsNotUtf8IsRefusedAndAByteOrderMarkIsSkipped()
+    {
+        Assert.Equal(7, StrictJson.Parse<Outer>([0xEF, 0xBB, 0xBF, .. "{\"count\": 7}"u8], "f.json").Count);
+        var e = Assert.Throws<WaveFlowException>(() => StrictJson.Parse<Outer>([.. "{\"name\": \""u8, 0xC3, 0x28, .. "\"}"u8], "f.json"));
+        Assert.Equal("f.json: not UTF-8 text", e.Message);
+        foreach (var json in new[] { """{"name": "\ud800"}""", """{"\ud800": 1}""", """{"inner": {"\udc00x": 1}}""" })
+            Assert.StartsWith("f.json: ", Assert.Throws<WaveFlowException>(() => StrictJson.Parse<Outer>(json, "f.json")).Message);
+    }
+
+    [Fact]
     public void ASectionStoredAloneIsNamedAsTheSection()
     {
         Assert.Equal("f.json: unknown key mel_config.cuont (known: count, inner, items, limit, name, note, on, rate)", Error("""{"cuont": 1}""", "mel_config"));
