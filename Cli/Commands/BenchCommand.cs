@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Spectre.Console;
 using WaveFlow.Audio;
 using WaveFlow.Core;

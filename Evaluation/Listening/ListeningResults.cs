@@ -39,7 +39,9 @@ internal sealed record ListeningResults(
     public static ListeningResults Read(string path)
     {
         if (!File.Exists(path)) throw WaveFlowException.ForFile(path, "not found");
-        return Parse(File.ReadAllText(path), path);
+        var results = StrictJson.Load<ListeningResults>(path);
+        results.Check(path);
+        return results;
     }
 
     /// <summary>Reads and checks the text of a results file; every problem names <paramref name="path"/>.</summary>

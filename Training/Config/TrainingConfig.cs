@@ -30,12 +30,15 @@ internal sealed record TrainingConfig(TrainOptions Train, DataOptions Data, MelO
     public static TrainingConfig Load(string path)
     {
         if (!File.Exists(path)) throw WaveFlowException.ForFile(path, "config file not found");
-        return Parse(File.ReadAllText(path), path);
+        return Parse(File.ReadAllBytes(path), path);
     }
 
-    public static TrainingConfig Parse(string json, string source)
+    public static TrainingConfig Parse(string json, string source) => Parse(System.Text.Encoding.UTF8.GetBytes(json), source);
+
+    /// <summary>Reads a config's bytes (UTF-8, as the file holds them); errors name <paramref name="source"/>.</summary>
+    public static TrainingConfig Parse(byte[] utf8, string source)
     {
-        var file = StrictJson.Parse<TrainingConfigFile>(json, source);
+        var file = StrictJson.Parse<TrainingConfigFile>(utf8, source);
         // Model first: data_config's n_mel_channels defaults to (and must agree with) the model's.
         file.Model.Validate(source, ConfigSections.Model);
         var mel = file.Data.Mel(source, file.Model.NMelChannels);
@@ -57,7 +60,8 @@ internal sealed record TrainingConfig(TrainOptions Train, DataOptions Data, MelO
     public JsonObject ToJsonObject()
     {
         var train = JsonSerializer.SerializeToNode(Train, StrictJson.Options)!.AsObject();
-        var data = JsonSerializer.SerializeToNode(Data, StrictJson.Options)!.AsObject();
+        // The mel keys as the file gave them (MelKeys) are left out: Mel holds them resolved.
+        var data = JsonSerializer.SerializeToNode(Data with { MelKeys = [] }, StrictJson.Options)!.AsObject();
         foreach (var (key, value) in JsonSerializer.SerializeToNode(Mel, StrictJson.Options)!.AsObject())
             data[key] = value?.DeepClone();
         return new JsonObject
