@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using WaveFlow.Audio;
 using WaveFlow.Core;
 using WaveFlow.Core.Json;
+using WaveFlow.Core.Serialization;
 using WaveFlow.Tests.Support;
 using WaveFlow.Training.Config;
 using WaveFlow.Vocoder;
@@ -145,6 +146,41 @@ public class StrictJsonTests
         Assert.Equal(training.Mel, MelOptions.Load(nvidia));
         Assert.Equal(training.Model, WaveGlowOptions.Load(nvidia));
         Assert.Equal((80, 8000.0, 16000), (mel.NMelChannels, mel.MelFmax, training.Data.SegmentLength));
+    }
+
+    /// <summary>Our checkpoint's metadata holds waveglow_config and mel_config as JSON: read like the
+    /// same sections of a config file (the micro fixture's weights with a description written here).</summary>
+    [Theory]
+    [InlineData("{\"n_mel_channels\": 16, \"mel_fmax\": null}", null, 11025.0)]
+    [InlineData("{\"n_mel_channels\": 16, \"sampling_rate\": 16000, \"mel_fmax\": null}", null, 8000.0)]
+    [InlineData("{\"n_mel_channels\": 16, \"mel_fmx\": 8000}", "unknown key mel_config.mel_fmx (known: filter_length,", 0)]
+    [InlineData("{\"n_mel_channels\": 16, \"hop_length\": 256, \"hop_length\": 200}", "mel_config.hop_length appears twice", 0)]
+    [InlineData("{\"n_mel_channels\": \"16\"}", "mel_config.n_mel_channels must be an integer, got \"16\"", 0)]
+    [InlineData("{\"n_mel_channels\": 16,", "mel_config: malformed JSON (line 1: ", 0)]
+    public void CheckpointMetadataIsReadAsTheSameSections(string melConfig, string? error, double fmax)
+    {
+        using var tmp = new TempDir();
+        var path = tmp["ck.safetensors"];
+        var micro = ModelFixture.Options("micro");
+        Safetensors.Write(path, Safetensors.Read(ModelFixture.WeightsPath("micro")).Tensors, new Dictionary<string, string>
+        {
+            ["format"] = WaveFlowCheckpoint.Format, ["version"] = "1", ["step"] = "3",
+            ["waveglow_config"] = micro.ToJson(), ["mel_config"] = melConfig,
+        });
+        if (error is null)
+        {
+            var loaded = CheckpointLoader.Load(path, TorchSharp.torch.CPU);
+            using (loaded.Model) Assert.Equal(fmax, loaded.Mel.MelFmax);
+        }
+        else Assert.StartsWith($"{path}: {error}", Assert.Throws<WaveFlowException>(() => CheckpointLoader.Load(path, TorchSharp.torch.CPU)).Message);
+
+        Safetensors.Write(path, Safetensors.Read(ModelFixture.WeightsPath("micro")).Tensors, new Dictionary<string, string>
+        {
+            ["format"] = WaveFlowCheckpoint.Format, ["version"] = "1", ["step"] = "3",
+            ["waveglow_config"] = micro.ToJson().Replace("\"n_flows\"", "\"n_flowz\""), ["mel_config"] = "{}",
+        });
+        Assert.StartsWith($"{path}: unknown key waveglow_config.n_flowz (known: WN_config,",
+            Assert.Throws<WaveFlowException>(() => CheckpointLoader.Load(path, TorchSharp.torch.CPU)).Message);
     }
 
     [Fact]
