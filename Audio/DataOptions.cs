@@ -29,16 +29,21 @@ internal sealed record DataOptions
     /// <summary>
     /// The mel settings of this section, validated. n_mel_channels, when the section leaves it
     /// out, is the model's (NVIDIA keeps it in waveglow_config only; Tacotron2 in data_config too,
-    /// where it must then agree). Errors name <paramref name="source"/> and data_config.key.
+    /// where it must then agree). Errors name <paramref name="source"/> and data_config.key
+    /// (the key alone for a section stored alone: <paramref name="modelMelChannels"/> null).
     /// </summary>
-    public MelOptions Mel(string source, int modelMelChannels)
+    public MelOptions Mel(string source, int? modelMelChannels)
     {
-        var mel = StrictJson.Read<MelOptions>(StrictJson.Object(MelKeys), source, ConfigSections.Data, OwnKeys);
-        if (!MelKeys.ContainsKey("n_mel_channels"))
-            mel = mel with { NMelChannels = modelMelChannels };
-        else if (mel.NMelChannels != modelMelChannels)
-            throw new WaveFlowException($"{source}: data_config.n_mel_channels ({mel.NMelChannels}) differs from waveglow_config.n_mel_channels ({modelMelChannels})");
-        mel.Validate(source, ConfigSections.Data);
+        string? section = modelMelChannels is null ? null : ConfigSections.Data;
+        var mel = StrictJson.Read<MelOptions>(StrictJson.Object(MelKeys), source, section, OwnKeys);
+        if (modelMelChannels is int model)
+        {
+            if (!MelKeys.ContainsKey("n_mel_channels"))
+                mel = mel with { NMelChannels = model };
+            else if (mel.NMelChannels != model)
+                throw new WaveFlowException($"{source}: data_config.n_mel_channels ({mel.NMelChannels}) differs from waveglow_config.n_mel_channels ({model})");
+        }
+        mel.Validate(source, section);
         return mel;
     }
 

@@ -41,7 +41,8 @@ public sealed record MelOptions : IJsonOnDeserialized
     /// <summary>
     /// Reads the mel settings of a JSON config: NVIDIA's config.json (the mel keys of its
     /// <c>data_config</c>; n_mel_channels, when data_config leaves it out, from
-    /// <c>waveglow_config</c>, as train and synthesize do) or a file holding just the mel keys.
+    /// <c>waveglow_config</c>, as train and synthesize do) or a data_config stored alone (the mel
+    /// keys, with or without segment_length and training_files).
     /// Read strictly (unknown or repeated keys and wrong types are errors naming the file and
     /// key); missing keys keep their defaults; validated.
     /// </summary>
@@ -51,9 +52,8 @@ public sealed record MelOptions : IJsonOnDeserialized
         var bytes = File.ReadAllBytes(path);
         if (StrictJson.HasAnyKey(bytes, ConfigSections.All))
             return StrictJson.Parse<MelConfigFile>(bytes, path).Mel(path);
-        var options = StrictJson.Parse<MelOptions>(bytes, path);
-        options.Validate(path);
-        return options;
+        // A data_config stored alone: the mel keys, and segment_length/training_files if copied along.
+        return StrictJson.Parse<DataOptions>(bytes, path).Mel(path, null);
     }
 
     /// <summary>Throws a <see cref="WaveFlowException"/> naming <paramref name="source"/> and the bad

@@ -53,11 +53,10 @@ internal static class StrictJson
     /// <inheritdoc cref="Parse{T}(string, string, string?)"/>
     public static T Parse<T>(byte[] utf8, string source, string? at = null) where T : class
     {
-        var text = Text(utf8) ?? throw new WaveFlowException($"{source}: {(string.IsNullOrEmpty(at) ? "" : at + ": ")}not UTF-8 text");
+        var text = Text(utf8) ?? throw new WaveFlowException($"{source}: {Prefix(at)}not UTF-8 text");
         using var document = Syntax(text, source, at);
         try
         {
-            // From the bytes, not the document, so that line numbers are the file's.
             return JsonSerializer.Deserialize<T>(text.Span, Options) ?? throw NullRoot(source, at);
         }
         catch (JsonException e)
@@ -67,7 +66,7 @@ internal static class StrictJson
         catch (InvalidOperationException e)
         {
             // Strings are decoded only when read: an escaped lone surrogate ("\ud800") ends up here.
-            throw new WaveFlowException($"{source}: {(string.IsNullOrEmpty(at) ? "" : at + ": ")}{JsonErrors.FirstSentence(e.Message)}", 2, e);
+            throw new WaveFlowException($"{source}: {Prefix(at)}{JsonErrors.FirstSentence(e.Message)}", 2, e);
         }
     }
 
@@ -86,7 +85,7 @@ internal static class StrictJson
         }
         catch (InvalidOperationException e)
         {
-            throw new WaveFlowException($"{source}: {(string.IsNullOrEmpty(at) ? "" : at + ": ")}{JsonErrors.FirstSentence(e.Message)}", 2, e);
+            throw new WaveFlowException($"{source}: {Prefix(at)}{JsonErrors.FirstSentence(e.Message)}", 2, e);
         }
     }
 
@@ -146,9 +145,12 @@ internal static class StrictJson
         }
         catch (JsonException e)
         {
-            throw new WaveFlowException($"{source}: {(string.IsNullOrEmpty(at) ? "" : at + ": ")}malformed JSON (line {e.LineNumber + 1}: {JsonErrors.FirstSentence(e.Message)})", 2, e);
+            throw new WaveFlowException($"{source}: {Prefix(at)}malformed JSON (line {e.LineNumber + 1}: {JsonErrors.FirstSentence(e.Message)})", 2, e);
         }
     }
+
+    /// <summary>"section: " before a problem of a whole section stored alone.</summary>
+    private static string Prefix(string? at) => string.IsNullOrEmpty(at) ? "" : at + ": ";
 
     private static WaveFlowException NullRoot(string source, string? at) =>
         new($"{source}: {(string.IsNullOrEmpty(at) ? "" : at + " ")}must be a JSON object, got null");

@@ -136,6 +136,21 @@ public class StrictJsonTests
     }
 
     [Fact]
+    public void ADataConfigStoredAloneIsReadAsTheSection()
+    {
+        using var tmp = new TempDir();
+        var path = tmp["mel.json"];
+        File.WriteAllText(path, """{"segment_length": 16000, "training_files": "x.txt", "sampling_rate": 16000, "mel_fmax": null, "n_mel_channels": 64}""");
+        Assert.Equal(new MelOptions { SamplingRate = 16000, MelFmax = 8000, NMelChannels = 64 }, MelOptions.Load(path));
+        File.WriteAllText(path, """{"sampling_rate": 16000, "mel_fmx": 7600}""");
+        Assert.StartsWith($"{path}: unknown key mel_fmx (known: filter_length,", Assert.Throws<WaveFlowException>(() => MelOptions.Load(path)).Message);
+        File.WriteAllText(path, """{"hop_length": 200, "hop_length": 256}""");
+        Assert.Equal($"{path}: hop_length appears twice", Assert.Throws<WaveFlowException>(() => MelOptions.Load(path)).Message);
+        File.WriteAllText(path, """{"mel_fmax": 9000, "sampling_rate": 16000}""");
+        Assert.StartsWith($"{path}: mel_fmax (9000) must not exceed the Nyquist frequency 8000", Assert.Throws<WaveFlowException>(() => MelOptions.Load(path)).Message);
+    }
+
+    [Fact]
     public void NvidiasConfigLoadsAsItIsThroughEveryReader()
     {
         var nvidia = Path.Combine(AppContext.BaseDirectory, "configs", "waveglow-ljspeech.json");
