@@ -56,6 +56,7 @@ internal static class SynthesizeCommand
             if (precision == Precision.Bf16 && device.type == TorchSharp.DeviceType.CPU && CpuFeatures.Bf16Shortfall is { } shortfall)
                 Console.Error.WriteLine($"warning: --bf16: {shortfall}");
 
+            ConfigFiles.CheckWhole(result.GetValue(config));
             var loaded = CheckpointLoader.Load(result.GetValue(checkpoint)!, device, result.GetValue(config));
             using var model = loaded.Model;
             using var synth = new Synthesizer(loaded);

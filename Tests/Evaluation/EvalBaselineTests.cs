@@ -45,8 +45,10 @@ public class EvalBaselineTests
         Assert.Equal(report.Settings, back.Settings);
         Assert.Equal(report.Clips, back.Clips);
         Assert.Equal(0.875, back.Mean.LogMelL1, 12);
-        File.WriteAllText(path, "{\"format\":\"other\",\"version\":1}");
+        File.WriteAllText(path, report.ToJson().Replace(EvalReport.FormatName, "other"));
         Assert.StartsWith($"{path}: format is \"other\"", Assert.Throws<WaveFlowException>(() => EvalReport.Read(path)).Message);
+        File.WriteAllText(path, "{\"format\":\"other\",\"version\":1}");
+        Assert.Equal($"{path}: lacks checkpoint, checkpointKind, step, data, settings, clips, mean", Assert.Throws<WaveFlowException>(() => EvalReport.Read(path)).Message);
     }
 
     static EvalClip Prosodic(string name, double f0, double voicing, double tremolo) =>

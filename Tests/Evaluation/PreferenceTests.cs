@@ -52,7 +52,7 @@ public class PreferenceTests
 
         File.WriteAllText(bad, "{ not json");
         e = Assert.Throws<WaveFlowException>(() => ListeningResults.Read(bad));
-        Assert.StartsWith($"{bad}: not valid results JSON", e.Message);
+        Assert.StartsWith($"{bad}: malformed JSON (line 1: ", e.Message);
 
         File.WriteAllText(bad, File.ReadAllText(good).Replace(ListeningResults.FormatName, "something-else"));
         e = Assert.Throws<WaveFlowException>(() => ListeningResults.Read(bad));
