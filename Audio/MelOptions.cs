@@ -1,7 +1,6 @@
-using System.Reflection;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using WaveFlow.Core;
+using WaveFlow.Core.Json;
 
 namespace WaveFlow.Audio;
 
@@ -9,7 +8,7 @@ namespace WaveFlow.Audio;
 /// The mel front end's settings, spelled as NVIDIA's <c>data_config</c> JSON (tacotron2/waveglow
 /// config.json) so that their configs load unchanged. Defaults are LJSpeech's (22050 Hz, 80 mels).
 /// </summary>
-public sealed record MelOptions
+public sealed record MelOptions : IJsonOnDeserialized
 {
     /// <summary>Samples per second of the audio (NVIDIA: 22050).</summary>
     [JsonPropertyName("sampling_rate")] public int SamplingRate { get; init; } = 22050;
@@ -23,63 +22,53 @@ public sealed record MelOptions
     [JsonPropertyName("n_mel_channels")] public int NMelChannels { get; init; } = 80;
     /// <summary>Lowest frequency of the mel filterbank in Hz (NVIDIA: 0).</summary>
     [JsonPropertyName("mel_fmin")] public double MelFmin { get; init; } = 0.0;
-    /// <summary>Highest frequency of the mel filterbank in Hz (NVIDIA: 8000; null in JSON: the Nyquist frequency).</summary>
-    [JsonPropertyName("mel_fmax")] public double MelFmax { get; init; } = 8000.0;
+    /// <summary>Highest mel band edge in Hz. In JSON, <c>null</c> means the Nyquist frequency
+    /// (sampling_rate / 2), as Tacotron2's <c>mel_fmax=None</c> does through librosa's
+    /// <c>fmax=None</c>; every reader resolves it to that number when the section is read.</summary>
+    [JsonIgnore] public double MelFmax { get => _melFmax; init => _melFmax = value; }
     /// <summary>Full scale of the training audio (32768 for 16-bit PCM).</summary>
     [JsonPropertyName("max_wav_value")] public double MaxWavValue { get; init; } = 32768.0;
+
+    private double _melFmax = 8000.0;
+
+    /// <summary>mel_fmax as JSON holds it: a number, or null for the Nyquist frequency. Null is kept
+    /// as NaN (which strict JSON numbers cannot spell) until every key is read, because
+    /// sampling_rate may come after mel_fmax in the file; resolved once all are read (below).</summary>
+    [JsonInclude, JsonPropertyName("mel_fmax")]
+    private double? MelFmaxJson { get => _melFmax; init => _melFmax = value ?? double.NaN; }
+
+    void IJsonOnDeserialized.OnDeserialized()
+    {
+        if (double.IsNaN(_melFmax)) _melFmax = SamplingRate / 2.0;
+    }
 
     /// <summary>Number of linear-frequency bins of one STFT frame: filter_length/2 + 1.</summary>
     [JsonIgnore] public int NFreq => FilterLength / 2 + 1;
 
     /// <summary>
-    /// Reads the mel keys from a JSON config: NVIDIA's config.json (the keys inside its
-    /// <c>data_config</c> section) or a file holding just those keys. Other keys of the section
-    /// (training_files, segment_length, ...) belong to others and are ignored; missing keys keep
-    /// their defaults; a value of the wrong type is an error naming the file and key. Validated.
+    /// Reads the mel settings of a JSON config: NVIDIA's config.json (the mel keys of its
+    /// <c>data_config</c>; n_mel_channels, when data_config leaves it out, from
+    /// <c>waveglow_config</c>, as train and synthesize do) or a data_config stored alone (the mel
+    /// keys, with or without segment_length and training_files).
+    /// Read strictly (unknown or repeated keys and wrong types are errors naming the file and
+    /// key); missing keys keep their defaults; validated.
     /// </summary>
     public static MelOptions Load(string path)
     {
         if (!File.Exists(path)) throw WaveFlowException.ForFile(path, "file not found");
-        JsonDocument document;
-        try { document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip }); }
-        catch (JsonException e) { throw WaveFlowException.ForFile(path, $"not valid JSON ({e.Message.Split('\n')[0]})", e); }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw WaveFlowException.ForFile(path, "must hold a JSON object");
-            bool nested = root.TryGetProperty("data_config", out var section);
-            var options = FromJson(nested ? section : root, path, nested ? "data_config." : "");
-            options.Validate(path);
-            return options;
-        }
+        var bytes = File.ReadAllBytes(path);
+        if (StrictJson.HasAnyKey(bytes, ConfigSections.All))
+            return StrictJson.Parse<MelConfigFile>(bytes, path).Mel(path);
+        // A data_config stored alone: the mel keys, and segment_length/training_files if copied along.
+        return StrictJson.Parse<DataOptions>(bytes, path).Mel(path, null);
     }
 
-    /// <summary>The mel keys of one JSON object (see <see cref="Load"/>); <paramref name="prefix"/> is put before key names in errors.</summary>
-    public static MelOptions FromJson(JsonElement section, string source, string prefix = "")
+    /// <summary>Throws a <see cref="WaveFlowException"/> naming <paramref name="source"/> and the bad
+    /// key, as <paramref name="section"/>.key when the keys came from a section (e.g. "data_config").</summary>
+    public void Validate(string source, string? section = null)
     {
-        if (section.ValueKind != JsonValueKind.Object)
-            throw new WaveFlowException($"{source}: {prefix.TrimEnd('.')} must be a JSON object");
-        var options = new MelOptions();
-        bool nyquistFmax = false;
-        foreach (var property in typeof(MelOptions).GetProperties())
-        {
-            var name = property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name;
-            if (name is null || !section.TryGetProperty(name, out var value)) continue;
-            // Tacotron2's hparams allow mel_fmax None: the Nyquist frequency (set below).
-            if (name == "mel_fmax" && value.ValueKind == JsonValueKind.Null) { nyquistFmax = true; continue; }
-            object parsed;
-            if (property.PropertyType == typeof(int) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int i)) parsed = i;
-            else if (property.PropertyType == typeof(double) && value.ValueKind == JsonValueKind.Number) parsed = value.GetDouble();
-            else throw new WaveFlowException($"{source}: {prefix}{name} must be {(property.PropertyType == typeof(int) ? "an integer" : "a number")}, got {value.GetRawText()}");
-            property.SetValue(options, parsed);  // init-only setters are settable through reflection on a fresh copy
-        }
-        return nyquistFmax ? options with { MelFmax = options.SamplingRate / 2.0 } : options;
-    }
-
-    /// <summary>Throws a <see cref="WaveFlowException"/> naming <paramref name="source"/> and the bad key.</summary>
-    public void Validate(string source)
-    {
-        void Fail(string key, string problem) => throw new WaveFlowException($"{source}: {key} {problem}");
+        string prefix = string.IsNullOrEmpty(section) ? "" : section + ".";
+        void Fail(string key, string problem) => throw new WaveFlowException($"{source}: {prefix}{key} {problem}");
         if (SamplingRate <= 0) Fail("sampling_rate", $"must be positive, got {SamplingRate}");
         if (FilterLength < 2 || FilterLength % 2 != 0) Fail("filter_length", $"must be an even number ≥ 2, got {FilterLength}");
         if (HopLength <= 0) Fail("hop_length", $"must be positive, got {HopLength}");

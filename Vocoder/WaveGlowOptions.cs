@@ -1,11 +1,16 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using WaveFlow.Audio;
 using WaveFlow.Core;
+using WaveFlow.Core.Json;
 
 namespace WaveFlow.Vocoder;
 
 /// <summary>WN_config of NVIDIA's config.json: the WaveNet-like network inside each coupling.</summary>
-internal sealed record WNOptions(int NLayers = 8, int NChannels = 256, int KernelSize = 3);
+internal sealed record WNOptions(
+    [property: JsonPropertyName("n_layers")] int NLayers = 8,
+    [property: JsonPropertyName("n_channels")] int NChannels = 256,
+    [property: JsonPropertyName("kernel_size")] int KernelSize = 3);
 
 /// <summary>
 /// NVIDIA's waveglow_config (n_mel_channels, n_flows, n_group, n_early_every, n_early_size,
@@ -13,30 +18,30 @@ internal sealed record WNOptions(int NLayers = 8, int NChannels = 256, int Kerne
 /// </summary>
 internal sealed record WaveGlowOptions
 {
-    public int NMelChannels { get; init; } = 80;
-    public int NFlows { get; init; } = 12;
-    public int NGroup { get; init; } = 8;
-    public int NEarlyEvery { get; init; } = 4;
-    public int NEarlySize { get; init; } = 2;
-    public WNOptions WN { get; init; } = new();
+    [JsonPropertyName("n_mel_channels")] public int NMelChannels { get; init; } = 80;
+    [JsonPropertyName("n_flows")] public int NFlows { get; init; } = 12;
+    [JsonPropertyName("n_group")] public int NGroup { get; init; } = 8;
+    [JsonPropertyName("n_early_every")] public int NEarlyEvery { get; init; } = 4;
+    [JsonPropertyName("n_early_size")] public int NEarlySize { get; init; } = 2;
+    [JsonPropertyName("WN_config")] public WNOptions WN { get; init; } = new();
 
     // Flow variants: NICE / RealNVP / Glow as configuration. Defaults are NVIDIA's.
     /// <summary>"affine" (WaveGlow, RealNVP) or "additive" (NICE: shift only, log-det 0).</summary>
-    public string Coupling { get; init; } = Couplings.Affine;
+    [JsonPropertyName("coupling")] public string Coupling { get; init; } = Couplings.Affine;
     /// <summary>"invertible-1x1" (Glow, NVIDIA), "lu-1x1" (Glow's LU form), "reverse" or "shuffle".</summary>
-    public string Permutation { get; init; } = Permutations.Invertible1x1;
+    [JsonPropertyName("permutation")] public string Permutation { get; init; } = Permutations.Invertible1x1;
     /// <summary>Seed of the "shuffle" permutations (flow k uses seed + k); the orders are also saved as buffers.</summary>
-    public long PermutationSeed { get; init; }
+    [JsonPropertyName("permutation_seed")] public long PermutationSeed { get; init; }
     /// <summary>NICE's scaling layer: a learned per-channel log-scale of z (the prior's variance), counted in the NLL.</summary>
-    public bool PriorScale { get; init; }
+    [JsonPropertyName("prior_scale")] public bool PriorScale { get; init; }
     /// <summary>
     /// NVIDIA's first model (glow_old.py) swapped the halves on odd flows: WN read the second half
     /// and the coupling transformed the first. Set for checkpoints pickled from that class.
     /// </summary>
-    public bool AlternatingHalves { get; init; }
+    [JsonPropertyName("alternating_halves")] public bool AlternatingHalves { get; init; }
 
     /// <summary>Channels still flowing after the last early output (z's last block).</summary>
-    public int NRemainingChannels => ChannelsAtFlow(NFlows - 1);
+    [JsonIgnore] public int NRemainingChannels => ChannelsAtFlow(NFlows - 1);
 
     /// <summary>Channels entering flow <paramref name="k"/> (before its 1x1 convolution): n_early_size
     /// leave after every n_early_every-th flow. Closed form in 64 bits (a damaged config may hold any
@@ -48,12 +53,14 @@ internal sealed record WaveGlowOptions
         return (int)Math.Clamp(remaining, int.MinValue, int.MaxValue);
     }
 
-    /// <summary>Throws a one-line <see cref="WaveFlowException"/> naming the first bad key.</summary>
-    public void Validate(string source)
+    /// <summary>Throws a one-line <see cref="WaveFlowException"/> naming the first bad key, as
+    /// <paramref name="section"/>.key when the keys came from a section (e.g. "waveglow_config").</summary>
+    public void Validate(string source, string? section = null)
     {
+        string prefix = string.IsNullOrEmpty(section) ? "" : section + ".";
         void Check(bool ok, string key, string problem)
         {
-            if (!ok) throw new WaveFlowException($"{source}: {key} {problem}");
+            if (!ok) throw new WaveFlowException($"{source}: {prefix}{key} {problem}");
         }
         Check(NMelChannels > 0, "n_mel_channels", $"must be positive, got {NMelChannels}");
         Check(NFlows > 0, "n_flows", $"must be positive, got {NFlows}");
@@ -99,106 +106,26 @@ internal sealed record WaveGlowOptions
     public string ToJson() => ToJsonObject().ToJsonString();
 
     /// <summary>
-    /// Reads a waveglow_config object. Missing keys take NVIDIA's defaults; a key of the wrong
-    /// type or an unknown key fails naming the key.
+    /// Reads NVIDIA's config.json (its waveglow_config, and every other section checked as
+    /// <see cref="Checkpoints.ModelConfigFile"/> does) or a waveglow_config object stored alone.
+    /// Missing keys take NVIDIA's defaults; unknown or repeated keys and wrong types fail naming
+    /// the key; validated.
     /// </summary>
-    public static WaveGlowOptions FromJson(JsonObject obj, string source)
-    {
-        var o = new WaveGlowOptions();
-        var wn = new WNOptions();
-        foreach (var (key, value) in obj)
-        {
-            switch (key)
-            {
-                case "n_mel_channels": o = o with { NMelChannels = Int(value, key, source) }; break;
-                case "n_flows": o = o with { NFlows = Int(value, key, source) }; break;
-                case "n_group": o = o with { NGroup = Int(value, key, source) }; break;
-                case "n_early_every": o = o with { NEarlyEvery = Int(value, key, source) }; break;
-                case "n_early_size": o = o with { NEarlySize = Int(value, key, source) }; break;
-                case "coupling": o = o with { Coupling = Str(value, key, source) }; break;
-                case "permutation": o = o with { Permutation = Str(value, key, source) }; break;
-                case "permutation_seed": o = o with { PermutationSeed = Int(value, key, source) }; break;
-                case "prior_scale":
-                    o = o with { PriorScale = value is JsonValue b && b.TryGetValue(out bool flag) ? flag
-                        : throw new WaveFlowException($"{source}: prior_scale must be true or false, got {value?.ToJsonString() ?? "null"}") };
-                    break;
-                case "alternating_halves":
-                    o = o with { AlternatingHalves = value is JsonValue ah && ah.TryGetValue(out bool alt) ? alt
-                        : throw new WaveFlowException($"{source}: alternating_halves must be true or false, got {value?.ToJsonString() ?? "null"}") };
-                    break;
-                case "WN_config":
-                    if (value is not JsonObject wnObj) throw new WaveFlowException($"{source}: WN_config must be an object");
-                    foreach (var (wkey, wvalue) in wnObj)
-                    {
-                        string full = "WN_config." + wkey;
-                        wn = wkey switch
-                        {
-                            "n_layers" => wn with { NLayers = Int(wvalue, full, source) },
-                            "n_channels" => wn with { NChannels = Int(wvalue, full, source) },
-                            "kernel_size" => wn with { KernelSize = Int(wvalue, full, source) },
-                            _ => throw new WaveFlowException($"{source}: {full} is not a WN_config key (n_layers, n_channels, kernel_size)"),
-                        };
-                    }
-                    break;
-                default:
-                    throw new WaveFlowException($"{source}: {key} is not a waveglow_config key");
-            }
-        }
-        o = o with { WN = wn };
-        o.Validate(source);
-        return o;
-    }
+    public static WaveGlowOptions Parse(string json, string source) => Parse(System.Text.Encoding.UTF8.GetBytes(json), source);
 
-    /// <summary>Parses either a whole NVIDIA config.json (with "waveglow_config") or the object alone.</summary>
-    public static WaveGlowOptions Parse(string json, string source)
+    /// <inheritdoc cref="Parse(string, string)"/>
+    public static WaveGlowOptions Parse(byte[] utf8, string source)
     {
-        var root = ParseObject(json, source);
-        if (root["waveglow_config"] is JsonNode inner)
-            return FromJson(inner as JsonObject ?? throw new WaveFlowException($"{source}: waveglow_config must be an object"), source);
-        return FromJson(root, source);
+        if (StrictJson.HasAnyKey(utf8, ConfigSections.All))
+            return Checkpoints.ModelConfigFile.Parse(utf8, source).Options;
+        var options = StrictJson.Parse<WaveGlowOptions>(utf8, source);
+        options.Validate(source);
+        return options;
     }
 
     public static WaveGlowOptions Load(string path)
     {
         if (!File.Exists(path)) throw WaveFlowException.ForFile(path, "file not found");
-        return Parse(File.ReadAllText(path), path);
-    }
-
-    /// <summary>A JSON object, every nested object included checked for keys that appear twice
-    /// (JsonObject would otherwise throw ArgumentException on first use, far from the file).</summary>
-    public static JsonObject ParseObject(string json, string source)
-    {
-        JsonObject root;
-        try
-        {
-            root = JsonNode.Parse(json) as JsonObject ?? throw new WaveFlowException($"{source}: not a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw new WaveFlowException($"{source}: malformed JSON ({e.Message.Split('\n')[0]})");
-        }
-        try { Materialize(root); }
-        catch (ArgumentException e) { throw new WaveFlowException($"{source}: a key appears twice in one object ({e.Message.Split('\n')[0]})"); }
-        return root;
-    }
-
-    private static void Materialize(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject o: foreach (var (_, v) in o) Materialize(v); break;
-            case JsonArray a: foreach (var v in a) Materialize(v); break;
-        }
-    }
-
-    private static string Str(JsonNode? node, string key, string source) =>
-        node is JsonValue v && v.TryGetValue(out string? text) ? text
-        : throw new WaveFlowException($"{source}: {key} must be a string, got {node?.ToJsonString() ?? "null"}");
-
-    private static int Int(JsonNode? node, string key, string source)
-    {
-        if (node is JsonValue v && v.TryGetValue(out int i)) return i;
-        if (node is JsonValue d && d.TryGetValue(out double x) && x == Math.Floor(x) && Math.Abs(x) < int.MaxValue) return (int)x;
-        throw new WaveFlowException($"{source}: {key} must be an integer, got {node?.ToJsonString() ?? "null"}");
+        return Parse(File.ReadAllBytes(path), path);
     }
 }

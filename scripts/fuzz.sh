@@ -4,8 +4,8 @@
 #   scripts/fuzz.sh TARGET MINUTES      TARGET: wav npy pt-zip pt-legacy safetensors checkpoint config listening baseline
 #
 # Installs what it needs (afl++ from Debian, the SharpFuzz instrumenter as a local dotnet tool),
-# builds the harness (Fuzz/) into .fuzz/bin, instruments WaveFlow's assemblies and NAudio (the WAV
-# parser) for coverage, runs afl-fuzz from Fuzz/seeds/TARGET for MINUTES, then copies every new
+# builds the harness (Fuzz/) into .fuzz/bin, instruments WaveFlow's assemblies (the WAV, tensor-file
+# and checkpoint parsers among them) for coverage, runs afl-fuzz from Fuzz/seeds/TARGET for MINUTES, then copies every new
 # crash and hang into Fuzz/regressions/TARGET/ (named by content hash), which the test suite
 # replays (Tests/Fuzz/LoaderFuzzTests). Prints executions, paths found, crashes and hangs.
 # One afl-fuzz process, pinned to no core: the machine is shared.
@@ -28,7 +28,7 @@ fi
 if [[ -z ${FUZZ_REUSE_BUILD:-} || ! -f .fuzz/bin/.instrumented ]]; then
   rm -rf .fuzz/bin
   dotnet build Fuzz -c Release -o .fuzz/bin -p:WaveFlowNativeTorch=true -v quiet -nologo >/dev/null
-  for dll in WaveFlow.Audio WaveFlow.Vocoder WaveFlow.Training NAudio.Core; do
+  for dll in WaveFlow.Core WaveFlow.Audio WaveFlow.Vocoder WaveFlow.Training WaveFlow.Evaluation; do
     .fuzz/tools/sharpfuzz ".fuzz/bin/$dll.dll" >/dev/null
   done
   touch .fuzz/bin/.instrumented

@@ -1,13 +1,20 @@
-using NAudio.Wave;
+using System.Buffers.Binary;
 using WaveFlow.Core;
 using WaveFlow.Core.IO;
 
 namespace WaveFlow.Audio.Wav;
 
 /// <summary>
-/// WAV files through NAudio: reads 16/24/32-bit integer PCM and 32/64-bit IEEE float (plain or
+/// WAV files: reads 16/24/32-bit integer PCM and 32/64-bit IEEE float (plain or
 /// WAVE_FORMAT_EXTENSIBLE), writes 16-bit PCM or 32-bit float atomically. Every problem with a
 /// file is a one-line <see cref="WaveFlowException"/> that names it.
+/// <para>
+/// No audio library: the RIFF walk (<see cref="WavHeader"/>) is needed anyway, because NAudio's
+/// WaveFileReader (3.3) reads a data chunk that runs past the end of the file as a shorter
+/// recording and has no strict mode to refuse it, and training checks a corpus from headers
+/// alone. With that walk, a reader needs only the sample conversion below and a writer a 44- or
+/// 58-byte header, and each file is parsed once instead of twice.
+/// </para>
 /// </summary>
 internal static class WavFile
 {
@@ -24,36 +31,20 @@ internal static class WavFile
         options ??= new WavReadOptions();
         if (bytes.Length == 0) throw WaveFlowException.ForFile(path, "empty file");
 
-        WaveFormat format;
-        byte[] data;
-        try
-        {
-            using var reader = new WaveFileReader(new MemoryStream(bytes, writable: false));
-            format = reader.WaveFormat;
-            long declared = reader.Length;
-            data = new byte[declared];
-            int read = reader.Read(data, 0, data.Length), n;
-            while (read < data.Length && (n = reader.Read(data, read, data.Length - read)) > 0) read += n;
-            if (read < declared) Array.Resize(ref data, read);
-        }
-        catch (Exception e) when (e is FormatException or EndOfStreamException or InvalidDataException or ArgumentException or OverflowException or IOException or NotSupportedException)
-        {
-            throw WaveFlowException.ForFile(path, $"not a readable WAV file ({FirstLine(e.Message)})", e);
-        }
-        // NAudio quietly shortens a data chunk that runs past the end of the file; a file cut
-        // short (an interrupted copy or download) must not pass for a shorter recording.
-        WavHeader.Read(new MemoryStream(bytes, writable: false), path).ThrowIfTruncated(path);
-        if (format.BlockAlign <= 0) throw WaveFlowException.ForFile(path, $"WAV header declares block align {format.BlockAlign}");
-        if (data.Length % format.BlockAlign != 0)
-            throw WaveFlowException.ForFile(path, $"truncated: {data.Length} bytes of audio data is not a whole number of {format.BlockAlign}-byte frames");
+        var header = WavHeader.Read(new MemoryStream(bytes, writable: false), path);
+        header.ThrowIfTruncated(path);
+        if (header.BlockAlign <= 0) throw WaveFlowException.ForFile(path, $"WAV header declares block align {header.BlockAlign}");
+        var data = bytes.AsSpan((int)header.DataOffset, (int)header.DataBytes);
+        if (data.Length % header.BlockAlign != 0)
+            throw WaveFlowException.ForFile(path, $"truncated: {data.Length} bytes of audio data is not a whole number of {header.BlockAlign}-byte frames");
 
-        int channels = format.Channels;
+        int channels = header.Channels;
         if (channels < 1) throw WaveFlowException.ForFile(path, "WAV header declares 0 channels");
-        if (format.SampleRate <= 0) throw WaveFlowException.ForFile(path, $"WAV header declares sample rate {format.SampleRate}");
-        float[] interleaved = Decode(path, format, data);
+        if (header.SampleRate <= 0) throw WaveFlowException.ForFile(path, $"WAV header declares sample rate {header.SampleRate}");
+        float[] interleaved = Decode(path, header, data);
         float[] mono = channels == 1 ? interleaved : Downmix(path, interleaved, channels, options.Downmix);
 
-        int rate = format.SampleRate;
+        int rate = header.SampleRate;
         if (options.ExpectedSampleRate is { } expected && expected != rate)
         {
             if (!options.Resample)
@@ -67,18 +58,25 @@ internal static class WavFile
     }
 
     /// <summary>Integer PCM is scaled by 2^(bits−1) (int16/32768, as Tacotron2's loader does); float is taken as is.</summary>
-    private static float[] Decode(string path, WaveFormat format, byte[] data)
+    private static float[] Decode(string path, WavHeader header, ReadOnlySpan<byte> data)
     {
-        var (isFloat, bits) = Encoding(path, format);
+        bool isFloat = header.Encoding switch
+        {
+            WavHeader.Pcm => false,
+            WavHeader.IeeeFloat => true,
+            _ when header.Format == WavHeader.Extensible => throw WaveFlowException.ForFile(path, $"unsupported WAVE_FORMAT_EXTENSIBLE subformat {header.SubFormat}"),
+            _ => throw WaveFlowException.ForFile(path, $"unsupported WAV encoding: format tag {header.Format} (only PCM and IEEE float)"),
+        };
+        int bits = header.BitsPerSample;
         int bytesPerSample = bits / 8;
-        if (bits % 8 != 0 || format.BlockAlign != format.Channels * bytesPerSample)
-            throw WaveFlowException.ForFile(path, $"inconsistent WAV header: block align {format.BlockAlign} for {format.Channels} channel(s) of {bits}-bit samples");
+        if (bits % 8 != 0 || header.BlockAlign != header.Channels * bytesPerSample)
+            throw WaveFlowException.ForFile(path, $"inconsistent WAV header: block align {header.BlockAlign} for {header.Channels} channel(s) of {bits}-bit samples");
         int count = data.Length / bytesPerSample;
         var samples = new float[count];
         switch (isFloat, bits)
         {
             case (false, 16):
-                for (int i = 0; i < count; i++) samples[i] = BitConverter.ToInt16(data, 2 * i) / 32768f;
+                for (int i = 0; i < count; i++) samples[i] = BinaryPrimitives.ReadInt16LittleEndian(data[(2 * i)..]) / 32768f;
                 break;
             case (false, 24):
                 for (int i = 0; i < count; i++)
@@ -89,13 +87,13 @@ internal static class WavFile
                 }
                 break;
             case (false, 32):
-                for (int i = 0; i < count; i++) samples[i] = (float)(BitConverter.ToInt32(data, 4 * i) / 2147483648.0);
+                for (int i = 0; i < count; i++) samples[i] = (float)(BinaryPrimitives.ReadInt32LittleEndian(data[(4 * i)..]) / 2147483648.0);
                 break;
             case (true, 32):
-                Buffer.BlockCopy(data, 0, samples, 0, count * 4);
+                for (int i = 0; i < count; i++) samples[i] = BinaryPrimitives.ReadSingleLittleEndian(data[(4 * i)..]);
                 break;
             case (true, 64):
-                for (int i = 0; i < count; i++) samples[i] = (float)BitConverter.ToDouble(data, 8 * i);
+                for (int i = 0; i < count; i++) samples[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(data[(8 * i)..]);
                 break;
             default:
                 throw WaveFlowException.ForFile(path, $"{bits}-bit {(isFloat ? "float" : "PCM")} samples are not supported (16/24/32-bit PCM or 32/64-bit float)");
@@ -103,23 +101,6 @@ internal static class WavFile
         foreach (float s in samples)
             if (!float.IsFinite(s)) throw WaveFlowException.ForFile(path, "contains NaN or infinite samples");
         return samples;
-    }
-
-    private static (bool IsFloat, int Bits) Encoding(string path, WaveFormat format)
-    {
-        var encoding = format.Encoding;
-        if (format is WaveFormatExtensible ext)
-        {
-            if (ext.SubFormat == AudioMediaSubtypes.MEDIASUBTYPE_PCM) encoding = WaveFormatEncoding.Pcm;
-            else if (ext.SubFormat == AudioMediaSubtypes.MEDIASUBTYPE_IEEE_FLOAT) encoding = WaveFormatEncoding.IeeeFloat;
-            else throw WaveFlowException.ForFile(path, $"unsupported WAVE_FORMAT_EXTENSIBLE subformat {ext.SubFormat}");
-        }
-        return encoding switch
-        {
-            WaveFormatEncoding.Pcm => (false, format.BitsPerSample),
-            WaveFormatEncoding.IeeeFloat => (true, format.BitsPerSample),
-            _ => throw WaveFlowException.ForFile(path, $"unsupported WAV encoding {encoding} (only PCM and IEEE float)"),
-        };
     }
 
     private static float[] Downmix(string path, float[] interleaved, int channels, bool allowed)
@@ -148,31 +129,25 @@ internal static class WavFile
     public static byte[] Encode(ReadOnlySpan<float> samples, int sampleRate, WavSampleFormat format = WavSampleFormat.Pcm16)
     {
         if (sampleRate <= 0) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "sample rate must be positive");
-        byte[] payload;
-        WaveFormat waveFormat;
-        if (format == WavSampleFormat.Pcm16)
+        bool isFloat = format == WavSampleFormat.Float32;
+        int bytesPerSample = isFloat ? 4 : 2;
+        byte[] header = WavHeader.Mono(sampleRate, 8 * bytesPerSample, isFloat, (long)samples.Length * bytesPerSample);
+        var file = new byte[header.Length + (long)samples.Length * bytesPerSample];
+        header.CopyTo(file, 0);
+        var payload = file.AsSpan(header.Length);
+        if (isFloat)
         {
-            payload = new byte[samples.Length * 2];
+            for (int i = 0; i < samples.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(payload[(4 * i)..], samples[i]);
+        }
+        else
+        {
             for (int i = 0; i < samples.Length; i++)
             {
                 float x = float.IsNaN(samples[i]) ? 0f : samples[i];
                 short v = (short)Math.Clamp(Math.Round(x * 32768.0), short.MinValue, short.MaxValue);
-                BitConverter.TryWriteBytes(payload.AsSpan(2 * i), v);
+                BinaryPrimitives.WriteInt16LittleEndian(payload[(2 * i)..], v);
             }
-            waveFormat = new WaveFormat(sampleRate, 16, 1);
         }
-        else
-        {
-            payload = new byte[samples.Length * 4];
-            samples.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(payload.AsSpan()));
-            waveFormat = WaveFormat.CreateIeeeFloatWaveFormat(sampleRate, 1);
-        }
-        var stream = new MemoryStream(payload.Length + 64);
-        // NAudio 3 leaves a caller-supplied stream open; disposing the writer completes the header.
-        using (var writer = new WaveFileWriter(stream, waveFormat))
-            writer.Write(payload, 0, payload.Length);
-        return stream.ToArray();
+        return file;
     }
-
-    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 }

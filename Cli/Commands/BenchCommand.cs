@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Spectre.Console;
 using WaveFlow.Audio;
 using WaveFlow.Core;
@@ -53,6 +52,7 @@ internal static class BenchCommand
             var device = GlobalOptions.ResolveDevice(result);
             if (device.type == TorchSharp.DeviceType.CUDA) BenchRunner.SetTf32(result.GetValue(tf32));
             string? configPath = result.GetValue(config), weights = result.GetValue(checkpoint);
+            var whole = ConfigFiles.CheckWhole(configPath);
             // A checkpoint brings its own configuration (ours) or takes --config / shape inference.
             WaveGlowOptions options;
             MelOptions mel;
@@ -64,10 +64,12 @@ internal static class BenchCommand
             }
             else
             {
-                options = configPath is null ? new WaveGlowOptions() : WaveGlowOptions.Load(configPath);
-                mel = configPath is null ? new MelOptions() : MelOptions.Load(configPath);
+                (options, mel) = whole is not null ? (whole.Model, whole.Mel)
+                    : configPath is not null ? CheckpointLoader.ReadConfig(configPath)
+                    : (new WaveGlowOptions(), new MelOptions());
             }
-            var (trainBatch, trainSegment) = TrainShape(configPath);
+            // train_config.batch_size × data_config.segment_length of a sectioned config, else NVIDIA's 12 × 16000.
+            var (trainBatch, trainSegment) = whole is not null ? (whole.Train.BatchSize, whole.Data.SegmentLength) : (12, 16000);
             WaveGlow Create()
             {
                 WaveGlow model;
@@ -125,14 +127,4 @@ internal static class BenchCommand
 
     private static int Positive(int value, string option) =>
         value >= 1 ? value : throw new WaveFlowException($"{option} {value}: must be at least 1");
-
-    /// <summary>train_config.batch_size and data_config.segment_length of a config, else 12 × 16000.</summary>
-    private static (int Batch, int Segment) TrainShape(string? path)
-    {
-        if (path is null) return (12, 16000);
-        var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
-        int batch = root?["train_config"]?["batch_size"] is JsonValue b && b.TryGetValue(out int bv) ? bv : 12;
-        int segment = root?["data_config"]?["segment_length"] is JsonValue s && s.TryGetValue(out int sv) ? sv : 16000;
-        return (batch, segment);
-    }
 }

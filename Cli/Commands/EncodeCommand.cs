@@ -29,6 +29,7 @@ internal static class EncodeCommand
         command.SetAction(result =>
         {
             var device = GlobalOptions.ResolveDevice(result);
+            ConfigFiles.CheckWhole(result.GetValue(config));
             var loaded = CheckpointLoader.Load(result.GetValue(checkpoint)!, device, result.GetValue(config));
             using var model = loaded.Model;
             string path = result.GetValue(audioPath)!;

@@ -26,7 +26,7 @@ internal static class GriffinLimCommand
             var outDir = result.GetValue(output)!;
             int n = result.GetValue(iterations);
             if (n < 1) throw new WaveFlowException($"--iterations {n}: must be at least 1");
-            var options = result.GetValue(config) is { } c ? MelOptions.Load(c) : new MelOptions();
+            var options = ConfigFiles.Mel(result.GetValue(config));
             var device = GlobalOptions.ResolveDevice(result);
             var targets = MelCommand.OutputNames(files, outDir, ".wav");
             // Read and check every mel before writing anything.

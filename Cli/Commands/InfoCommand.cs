@@ -54,6 +54,7 @@ internal static class InfoCommand
 
     private static void DescribeCheckpoint(string path, string? configPath)
     {
+        ConfigFiles.CheckWhole(configPath);
         var loaded = CheckpointLoader.Load(path, torch.CPU, configPath);
         using var model = loaded.Model;
         var o = loaded.Options;

@@ -26,7 +26,7 @@ internal static class MelCommand
         {
             var files = result.GetValue(inputs)!;
             var outDir = result.GetValue(output)!;
-            var options = result.GetValue(config) is { } c ? MelOptions.Load(c) : new MelOptions();
+            var options = ConfigFiles.Mel(result.GetValue(config));
             var targets = OutputNames(files, outDir, ".mel.npy");
             var readOptions = new WavReadOptions(options.SamplingRate, result.GetValue(downmix), result.GetValue(resample));
             bool images = result.GetValue(png), f16 = result.GetValue(half);

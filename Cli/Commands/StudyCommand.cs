@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using WaveFlow.Evaluation.Study;
 using WaveFlow.Training.Loop;
@@ -57,17 +56,15 @@ internal static class StudyCommand
         return command;
     }
 
-    /// <summary>One line every 30 s and one per validation: a study runs for a long time, usually into a log file.</summary>
+    /// <summary>The shared display's plain lines, one every 30 s (with the run's ETA) and one per
+    /// validation: a study runs for a long time, usually into a log file.</summary>
     private sealed class LineObserver(string run) : ITrainingObserver
     {
-        readonly Stopwatch _sinceLine = Stopwatch.StartNew();
+        readonly PlainProgress _progress = new(Console.Out, TimeSpan.FromSeconds(30));
 
-        public void OnStep(StepReport s)
-        {
-            if (_sinceLine.Elapsed.TotalSeconds < 30) return;
-            _sinceLine.Restart();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run}: it {s.Iteration}  loss {s.Loss:F4}  {1 / Math.Max(s.IterationsPerSecond, 1e-9):F1} s/it"));
-        }
+        public void OnStep(StepReport s) =>
+            _progress.Report(string.Create(CultureInfo.InvariantCulture, $"{run}: it {s.Iteration}  loss {s.Loss:F4}  {1 / Math.Max(s.IterationsPerSecond, 1e-9):F1} s/it"),
+                s.Iteration, s.EndIteration == long.MaxValue ? 0 : s.EndIteration);
 
         public void OnValidation(ValidationReport v) =>
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run}: validation at {v.Iteration}: NLL {v.Nll:F4}, log-mel L1 {v.LogMelL1:F3}"));

@@ -55,6 +55,7 @@ internal static class SynthesizeCommand
             if (precision == Precision.Bf16 && device.type == TorchSharp.DeviceType.CPU && CpuFeatures.Bf16Shortfall is { } shortfall)
                 Console.Error.WriteLine($"warning: --bf16: {shortfall}");
 
+            ConfigFiles.CheckWhole(result.GetValue(config));
             // The embedding API (WaveFlowVocoder) does the work; the command adds files, progress and timing.
             using var vocoder = WaveFlowVocoder.Load(result.GetValue(checkpoint)!, device, result.GetValue(config), options);
             var loaded = vocoder.Loaded;

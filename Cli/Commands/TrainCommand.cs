@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Spectre.Console;
 using WaveFlow.Training.Config;
@@ -101,9 +100,7 @@ internal static class TrainCommand
                 return 0;
             }
             var observer = new ConsoleObserver();
-            long reached = AnsiConsole.Profile.Capabilities.Interactive
-                ? RunWithProgress(trainer, observer, cancel.Token)
-                : trainer.Run(observer, cancel.Token);
+            long reached = RunWithProgress(trainer, observer, cancel.Token);
             observer.Summary(trainer, reached);
             return 0;
         }
@@ -123,44 +120,25 @@ internal static class TrainCommand
         return new DistOptions();
     }
 
+    /// <summary>Runs the trainer under the shared progress display: the bar on a terminal, a line
+    /// every 10 s with the ETA in logs; each shows the observer's step line.</summary>
     private static long RunWithProgress(Trainer trainer, ConsoleObserver observer, CancellationToken cancel)
     {
-        long reached = 0;
-        AnsiConsole.Progress()
-            .AutoClear(false)
-            .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                     new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(ctx =>
-            {
-                long start = trainer.Iteration, end = trainer.EndIteration;
-                var task = ctx.AddTask("training", maxValue: Math.Max(1, end == long.MaxValue ? 1 : end - start));
-                observer.Progress = (step, text) =>
-                {
-                    task.Value = step - start;
-                    task.Description = Markup.Escape(text);
-                };
-                reached = trainer.Run(observer, cancel);
-                task.StopTask();
-            });
-        return reached;
+        long start = trainer.Iteration, end = trainer.EndIteration;
+        long total = end == long.MaxValue ? 0 : end - start;       // no limit: no bar length, no ETA
+        return ProgressDisplay.Run("training", total, ProgressDisplay.LogInterval, progress =>
+        {
+            observer.Progress = (step, text) => progress.Report(text, step - start, total);
+            return trainer.Run(observer, cancel);
+        });
     }
 
-    /// <summary>Prints plan, validations and events; feeds the progress bar, or prints a line every 10 s
-    /// when the output is not a terminal (logs of long runs).</summary>
-    /// <summary>hh:mm:ss, with days in front past 24 hours ("3d 04:10"), and "> 1 year" past that.</summary>
-    internal static string FormatEta(double seconds)
-    {
-        if (!double.IsFinite(seconds) || seconds > 365 * 86400.0) return "> 1 year";
-        var t = TimeSpan.FromSeconds(Math.Max(0, seconds));
-        return t.TotalDays >= 1 ? $"{(int)t.TotalDays}d {t:hh\\:mm}" : $"{t:hh\\:mm\\:ss}";
-    }
-
+    /// <summary>Prints plan, validations and events; hands each step's line to the progress display.</summary>
     private sealed class ConsoleObserver : ITrainingObserver
     {
-        private readonly Stopwatch _sinceLine = Stopwatch.StartNew();
         private ValidationReport? _last;
         private StepReport? _lastStep;
+        /// <summary>Where each step's line goes (the progress display).</summary>
         public Action<long, string>? Progress { get; set; }
 
         public void OnStart(TrainingPlan p)
@@ -178,17 +156,7 @@ internal static class TrainCommand
             string speed = s.IterationsPerSecond >= 1 ? $"{s.IterationsPerSecond:F2} it/s" : $"{1 / Math.Max(s.IterationsPerSecond, 1e-9):F1} s/it";
             string text = $"it {s.Iteration:N0}  epoch {s.Epoch}  loss {s.Loss:F4}  |g| {s.GradNorm:F2}  lr {s.LearningRate:G3}  {speed}"
                 + (s.SkippedTotal > 0 ? $"  skipped {s.SkippedTotal}" : "");
-            if (Progress is not null)
-            {
-                Progress(s.Iteration, text);
-            }
-            else if (_sinceLine.Elapsed.TotalSeconds >= 10 || s.Iteration == s.EndIteration)
-            {
-                string eta = s.EndIteration == long.MaxValue || s.IterationsPerSecond <= 0 ? ""
-                    : $"  ETA {FormatEta((s.EndIteration - s.Iteration) / s.IterationsPerSecond)}";
-                Console.WriteLine(text + eta);
-                _sinceLine.Restart();
-            }
+            Progress?.Invoke(s.Iteration, text);
         }
 
         public void OnValidation(ValidationReport v)

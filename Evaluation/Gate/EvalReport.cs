@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using WaveFlow.Core;
+using WaveFlow.Core.Json;
 using WaveFlow.Core.IO;
 
 namespace WaveFlow.Evaluation.Gate;
@@ -82,16 +83,14 @@ internal sealed record EvalReport(
     public static EvalReport Read(string path)
     {
         if (!File.Exists(path)) throw WaveFlowException.ForFile(path, "not found");
-        return Parse(File.ReadAllText(path), path);
+        return Check(StrictJson.Load<EvalReport>(path), path);
     }
 
     /// <summary>Reads and checks the text of an eval JSON; every problem names <paramref name="path"/>.</summary>
-    public static EvalReport Parse(string json, string path)
+    public static EvalReport Parse(string json, string path) => Check(StrictJson.Parse<EvalReport>(json, path), path);
+
+    private static EvalReport Check(EvalReport r, string path)
     {
-        EvalReport? r;
-        try { r = JsonSerializer.Deserialize<EvalReport>(json); }
-        catch (JsonException e) { throw WaveFlowException.ForFile(path, $"not valid eval JSON: {e.Message.Split('\n')[0]}", e); }
-        if (r is null) throw WaveFlowException.ForFile(path, "empty eval JSON (null)");
         if (r.Format != FormatName) throw WaveFlowException.ForFile(path, $"format is \"{r.Format}\", expected \"{FormatName}\" (a file written by waveflow eval)");
         if (r.Version != 1) throw WaveFlowException.ForFile(path, $"version {r.Version} is not supported (only 1)");
         if (r.Settings is null || r.Clips is null || r.Clips.Count == 0 || r.Clips.Any(c => c is null || string.IsNullOrEmpty(c.Clip)))

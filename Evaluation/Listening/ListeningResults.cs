@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using WaveFlow.Core;
+using WaveFlow.Core.Json;
 
 namespace WaveFlow.Evaluation.Listening;
 
@@ -38,16 +39,15 @@ internal sealed record ListeningResults(
     public static ListeningResults Read(string path)
     {
         if (!File.Exists(path)) throw WaveFlowException.ForFile(path, "not found");
-        return Parse(File.ReadAllText(path), path);
+        var results = StrictJson.Load<ListeningResults>(path);
+        results.Check(path);
+        return results;
     }
 
     /// <summary>Reads and checks the text of a results file; every problem names <paramref name="path"/>.</summary>
     public static ListeningResults Parse(string json, string path)
     {
-        ListeningResults? results;
-        try { results = JsonSerializer.Deserialize<ListeningResults>(json); }
-        catch (JsonException e) { throw WaveFlowException.ForFile(path, $"not valid results JSON: {e.Message.Split('\n')[0]}", e); }
-        if (results is null) throw WaveFlowException.ForFile(path, "empty results (JSON null)");
+        var results = StrictJson.Parse<ListeningResults>(json, path);
         results.Check(path);
         return results;
     }

@@ -34,7 +34,7 @@ internal static class ReportPage
         // The default encoder escapes <, > and & as \u003C..., so "</script>" cannot appear in the data.
         var json = JsonSerializer.Serialize(data);
 
-        return new StringBuilder(ReportTemplate.Html)
+        return new StringBuilder(ReportResources.Template)
             .Replace("{{TITLE}}", Enc(content.Title))
             .Replace("{{REPORT_ID}}", reportId)
             .Replace("{{SOURCE}}", Enc(content.Source))
@@ -47,7 +47,6 @@ internal static class ReportPage
             .Replace("{{F0_PLOTS}}", F0Plots.Render(content))
             .Replace("{{SPECTROGRAMS}}", Spectrograms(content))
             .Replace("{{DATA}}", json)
-            .Replace("{{SCRIPT}}", ReportScript.Js)
             .ToString();
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using WaveFlow.Core;
+using WaveFlow.Core.Json;
 using WaveFlow.Core.IO;
 
 namespace WaveFlow.Evaluation.Study;
@@ -55,13 +56,9 @@ internal sealed record StudyManifest(
 
     public static StudyManifest Read(string path)
     {
-        try
-        {
-            var m = JsonSerializer.Deserialize<StudyManifest>(File.ReadAllText(path));
-            if (m is null || m.Format != FormatName || m.Configs is null) throw WaveFlowException.ForFile(path, $"not a {FormatName} manifest");
-            return m;
-        }
-        catch (JsonException e) { throw WaveFlowException.ForFile(path, $"not valid JSON: {e.Message.Split('\n')[0]}", e); }
+        var m = StrictJson.Load<StudyManifest>(path);
+        if (m.Format != FormatName) throw WaveFlowException.ForFile(path, $"not a {FormatName} manifest (format \"{m.Format}\")");
+        return m;
     }
 
     /// <summary>
@@ -93,8 +90,7 @@ internal sealed record RunBudget(
     public static RunBudget Read(string path)
     {
         if (!File.Exists(path)) return new RunBudget(0, 0, false);
-        try { return JsonSerializer.Deserialize<RunBudget>(File.ReadAllText(path)) ?? throw WaveFlowException.ForFile(path, "empty budget file"); }
-        catch (JsonException e) { throw WaveFlowException.ForFile(path, $"not valid JSON: {e.Message.Split('\n')[0]}", e); }
+        return StrictJson.Load<RunBudget>(path);
     }
 
     public void Write(string path) => AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this));

@@ -8,9 +8,9 @@ namespace WaveFlow.Tests.Audio;
 
 public sealed class MelFileTests : IDisposable
 {
-    private readonly string Dir = Directory.CreateTempSubdirectory("wfmel").FullName;
-    public void Dispose() => Directory.Delete(Dir, recursive: true);
-    private string Temp(string ext) => Path.Combine(Dir, $"m{Guid.NewGuid():N}{ext}");
+    private readonly TempDir _tmp = new();
+    public void Dispose() => _tmp.Dispose();
+    private string Temp(string ext) => _tmp[$"m{Guid.NewGuid():N}{ext}"];
 
     private static FloatArray Reference() => NpyFile.Read(Fixture.Path_("micro", "infer.mel.npy"));
 

@@ -133,7 +133,8 @@ public class MelOptionsLoadTests
     [Fact]
     public void LoadsDataConfigOfNvidiaConfigAndFlatFiles()
     {
-        var dir = Directory.CreateTempSubdirectory().FullName;
+        using var tmp = new TempDir();
+        var dir = tmp.Path;
         var nvidia = Path.Combine(dir, "config.json");
         File.WriteAllText(nvidia, """
             { "train_config": { "batch_size": 12 },
@@ -157,9 +158,9 @@ public class MelOptionsLoadTests
 
         File.WriteAllText(flat, """{ "data_config": { "mel_fmax": 12000.0 } }""");
         e = Assert.Throws<WaveFlowException>(() => MelOptions.Load(flat));
-        Assert.StartsWith($"{flat}: mel_fmax", e.Message);
+        Assert.StartsWith($"{flat}: data_config.mel_fmax (12000) must not exceed the Nyquist frequency", e.Message);
 
         File.WriteAllText(flat, "{ not json");
-        Assert.Contains("not valid JSON", Assert.Throws<WaveFlowException>(() => MelOptions.Load(flat)).Message);
+        Assert.StartsWith($"{flat}: malformed JSON (line 1: ", Assert.Throws<WaveFlowException>(() => MelOptions.Load(flat)).Message);
     }
 }

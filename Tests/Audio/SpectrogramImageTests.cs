@@ -1,20 +1,24 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Text;
 using WaveFlow.Audio.Imaging;
 using WaveFlow.Core;
 using WaveFlow.Core.Imaging;
+using WaveFlow.Tests.Support;
 
 namespace WaveFlow.Tests.Audio;
 
 public class SpectrogramImageTests
 {
     [Fact]
-    public void Crc32MatchesKnownValues()
+    public void PngChunkCrcsAreIeeeCrc32()
     {
-        // The CRC of "123456789" is the standard check value; every PNG ends with IEND's CRC AE426082.
-        Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
-        Assert.Equal(0xAE426082u, Crc32.Compute("IEND"u8));
+        // CRC-32/ISO-HDLC's check value for "123456789" (the CRC PNG specifies), and every PNG ends
+        // with the same 12 bytes: IEND's empty chunk and its CRC AE 42 60 82.
+        Assert.Equal(0xCBF43926u, Crc32.HashToUInt32("123456789"u8));
+        byte[] png = PngEncoder.EncodeRgb([1, 2, 3, 4, 5, 6], 2, 1);
+        Assert.Equal(new byte[] { 0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82 }, png[^12..]);
     }
 
     [Fact]
@@ -22,7 +26,8 @@ public class SpectrogramImageTests
     {
         // 3 mel bands × 4 frames; band 0 loud, band 2 quiet.
         var mel = new FloatArray([0, 0, 0, 0, -5, -5, -5, -5, -11.5f, -11.5f, -11.5f, -11.5f], [3, 4]);
-        var path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "m.png");
+        using var tmp = new TempDir();
+        var path = tmp["m.png"];
         SpectrogramImage.WritePng(path, mel, scale: 2);
         byte[] png = File.ReadAllBytes(path);
 
@@ -53,7 +58,7 @@ public class SpectrogramImageTests
             string type = Encoding.ASCII.GetString(png, pos + 4, 4);
             var data = png.AsSpan(pos + 8, length).ToArray();
             uint crc = BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(pos + 8 + length));
-            Assert.Equal(Crc32.Compute(png.AsSpan(pos + 4, 4 + length)), crc);
+            Assert.Equal(Crc32.HashToUInt32(png.AsSpan(pos + 4, 4 + length)), crc);
             list.Add((type, data));
             pos += 12 + length;
         }

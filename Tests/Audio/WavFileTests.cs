@@ -7,23 +7,12 @@ namespace WaveFlow.Tests.Audio;
 
 public sealed class WavFileTests : IDisposable
 {
-    private readonly DirectoryInfo dir = Directory.CreateTempSubdirectory("waveflow-wav-");
-    public void Dispose() => dir.Delete(true);
-    private string PathOf(string name) => Path.Combine(dir.FullName, name);
+    private readonly TempDir _tmp = new();
+    public void Dispose() => _tmp.Dispose();
+    private string PathOf(string name) => _tmp[name];
 
-    /// <summary>A WAV file written byte by byte (independent of NAudio): RIFF, fmt, data.</summary>
-    private static byte[] Wav(ushort tag, int channels, int rate, int bits, byte[] data, int? declaredData = null)
-    {
-        using var ms = new MemoryStream();
-        using var w = new BinaryWriter(ms);
-        int blockAlign = channels * bits / 8;
-        w.Write(Encoding.ASCII.GetBytes("RIFF")); w.Write(36 + (declaredData ?? data.Length)); w.Write(Encoding.ASCII.GetBytes("WAVE"));
-        w.Write(Encoding.ASCII.GetBytes("fmt ")); w.Write(16); w.Write(tag); w.Write((ushort)channels);
-        w.Write(rate); w.Write(rate * blockAlign); w.Write((ushort)blockAlign); w.Write((ushort)bits);
-        w.Write(Encoding.ASCII.GetBytes("data")); w.Write(declaredData ?? data.Length); w.Write(data);
-        w.Flush();
-        return ms.ToArray();
-    }
+    private static byte[] Wav(ushort tag, int channels, int rate, int bits, byte[] data, int? declaredData = null) =>
+        WavBytes.Build(tag, channels, rate, bits, data, declaredData);
 
     [Fact]
     public void ReadsPcm16Pcm24Pcm32AndFloatScaledToUnitRange()
@@ -56,7 +45,7 @@ public sealed class WavFileTests : IDisposable
         var back = WavFile.Read(PathOf("out.wav"));
         Assert.Equal(16000, back.SampleRate);
         Assert.Equal(samples, back.Samples);
-        Assert.Empty(dir.GetFiles("*.tmp"));
+        Assert.Empty(Directory.GetFiles(_tmp.Path, "*.tmp"));
     }
 
     [Fact]
@@ -122,6 +111,64 @@ public sealed class WavFileTests : IDisposable
     }
 
     [Fact]
+    public void WrittenHeadersFollowTheFormatsLayout()
+    {
+        // PCM: RIFF, a 16-byte fmt chunk, data: 44 bytes before the samples.
+        var pcm = WavFile.Encode([0.5f, -1f, 1f], 22050);
+        Assert.Equal(44 + 6, pcm.Length);
+        Assert.Equal("RIFF", Encoding.ASCII.GetString(pcm, 0, 4));
+        Assert.Equal(pcm.Length - 8, BitConverter.ToInt32(pcm, 4));
+        Assert.Equal("WAVEfmt ", Encoding.ASCII.GetString(pcm, 8, 8));
+        Assert.Equal((16, 1, 1, 22050, 44100, 2, 16), (BitConverter.ToInt32(pcm, 16), BitConverter.ToInt16(pcm, 20), BitConverter.ToInt16(pcm, 22),
+            BitConverter.ToInt32(pcm, 24), BitConverter.ToInt32(pcm, 28), BitConverter.ToInt16(pcm, 32), BitConverter.ToInt16(pcm, 34)));
+        Assert.Equal(("data", 6), (Encoding.ASCII.GetString(pcm, 36, 4), BitConverter.ToInt32(pcm, 40)));
+        Assert.Equal(new short[] { 16384, -32768, 32767 }, new short[] { BitConverter.ToInt16(pcm, 44), BitConverter.ToInt16(pcm, 46), BitConverter.ToInt16(pcm, 48) });
+
+        // IEEE float: an 18-byte fmt chunk (cbSize 0) and the fact chunk (sample count) non-PCM formats carry: 58 bytes.
+        var f = WavFile.Encode([0.25f, -0.5f], 16000, WavSampleFormat.Float32);
+        Assert.Equal(58 + 8, f.Length);
+        Assert.Equal(f.Length - 8, BitConverter.ToInt32(f, 4));
+        Assert.Equal((18, 3, 1, 16000, 64000, 4, 32, 0), (BitConverter.ToInt32(f, 16), BitConverter.ToInt16(f, 20), BitConverter.ToInt16(f, 22),
+            BitConverter.ToInt32(f, 24), BitConverter.ToInt32(f, 28), BitConverter.ToInt16(f, 32), BitConverter.ToInt16(f, 34), BitConverter.ToInt16(f, 36)));
+        Assert.Equal(("fact", 4, 2), (Encoding.ASCII.GetString(f, 38, 4), BitConverter.ToInt32(f, 42), BitConverter.ToInt32(f, 46)));
+        Assert.Equal(("data", 8), (Encoding.ASCII.GetString(f, 50, 4), BitConverter.ToInt32(f, 54)));
+        Assert.Equal((0.25f, -0.5f), (BitConverter.ToSingle(f, 58), BitConverter.ToSingle(f, 62)));
+    }
+
+    /// <summary>WAVE_FORMAT_EXTENSIBLE: a 40-byte fmt chunk whose SubFormat GUID names the encoding;
+    /// a LIST chunk of odd size (padded to even) before the data.</summary>
+    private static byte[] Extensible(Guid subFormat, int bits, byte[] data)
+    {
+        using var ms = new MemoryStream();
+        using var w = new BinaryWriter(ms);
+        int blockAlign = bits / 8;
+        w.Write(Encoding.ASCII.GetBytes("RIFF")); w.Write(4 + 48 + 14 + 8 + data.Length); w.Write(Encoding.ASCII.GetBytes("WAVE"));
+        w.Write(Encoding.ASCII.GetBytes("fmt ")); w.Write(40); w.Write((ushort)0xFFFE); w.Write((ushort)1);
+        w.Write(22050); w.Write(22050 * blockAlign); w.Write((ushort)blockAlign); w.Write((ushort)bits);
+        w.Write((ushort)22); w.Write((ushort)bits); w.Write(4);          // cbSize, valid bits, channel mask (front centre)
+        w.Write(subFormat.ToByteArray());
+        w.Write(Encoding.ASCII.GetBytes("LIST")); w.Write(5); w.Write(Encoding.ASCII.GetBytes("INFOx")); w.Write((byte)0);
+        w.Write(Encoding.ASCII.GetBytes("data")); w.Write(data.Length); w.Write(data);
+        w.Flush();
+        return ms.ToArray();
+    }
+
+    [Fact]
+    public void ReadsWaveFormatExtensibleAndRefusesAnUnknownSubFormat()
+    {
+        var pcm = new Guid("00000001-0000-0010-8000-00aa00389b71");     // KSDATAFORMAT_SUBTYPE_PCM
+        var ieee = new Guid("00000003-0000-0010-8000-00aa00389b71");    // KSDATAFORMAT_SUBTYPE_IEEE_FLOAT
+        File.WriteAllBytes(PathOf("ext16.wav"), Extensible(pcm, 16, [0x00, 0x40, 0x00, 0x80]));
+        Assert.Equal(new[] { 0.5f, -1f }, WavFile.Read(PathOf("ext16.wav")).Samples);
+        File.WriteAllBytes(PathOf("extf.wav"), Extensible(ieee, 32, [.. BitConverter.GetBytes(0.75f), .. BitConverter.GetBytes(-0.125f)]));
+        Assert.Equal(new[] { 0.75f, -0.125f }, WavFile.Read(PathOf("extf.wav")).Samples);
+        var other = new Guid("00000001-0000-0010-8000-00aa00389b72");
+        File.WriteAllBytes(PathOf("extx.wav"), Extensible(other, 16, [0, 0]));
+        var e = Assert.Throws<WaveFlowException>(() => WavFile.Read(PathOf("extx.wav")));
+        Assert.Equal($"{PathOf("extx.wav")}: unsupported WAVE_FORMAT_EXTENSIBLE subformat {other}", e.Message);
+    }
+
+    [Fact]
     public void TruncatedCorruptMissingAndEmptyFilesGiveOneLineNamingTheFile()
     {
         var data = new byte[4000];
@@ -137,7 +184,7 @@ public sealed class WavFileTests : IDisposable
 
         var cases = new (string File, string Expect)[]
         {
-            ("trunc.wav", "truncated"), ("garbage.wav", "not a readable WAV"), ("header.wav", "not a readable WAV"),
+            ("trunc.wav", "truncated"), ("garbage.wav", "not a WAV file (no RIFF/WAVE header)"), ("header.wav", "truncated fmt chunk"),
             ("empty.wav", "empty"), ("missing.wav", "not found"), ("alaw.wav", "unsupported"), ("align.wav", "inconsistent WAV header"),
         };
         foreach (var (file, expect) in cases)

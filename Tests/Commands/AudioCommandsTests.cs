@@ -1,4 +1,3 @@
-using System.CommandLine;
 using WaveFlow.Audio.Wav;
 using WaveFlow.Cli;
 using WaveFlow.Cli.Commands;
@@ -10,16 +9,11 @@ namespace WaveFlow.Tests.Commands;
 
 public sealed class AudioCommandsTests : IDisposable
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("waveflow-cli-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
+    private readonly TempDir _tmp = new();
+    private string dir => _tmp.Path;
+    public void Dispose() => _tmp.Dispose();
 
-    private static int Run(params string[] args)
-    {
-        var root = new RootCommand { MelCommand.Create(), GriffinLimCommand.Create() };
-        root.Options.Add(GlobalOptions.Device);
-        root.Options.Add(GlobalOptions.Threads);
-        return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-    }
+    private static int Run(params string[] args) => CliRunner.Invoke(args);
 
     [Fact]
     public void MelCommandWritesReferenceMelsAndImages()

@@ -1,24 +1,20 @@
-using System.CommandLine;
 using System.Text.Json;
 using WaveFlow.Cli.Commands;
 using WaveFlow.Core;
 using WaveFlow.Evaluation.Listening;
+using WaveFlow.Tests.Support;
 
 namespace WaveFlow.Tests.Commands;
 
 public class CompareResultsCommandTests
 {
-    static int Run(params string[] args)
-    {
-        var root = new RootCommand { CompareResultsCommand.Create() };
-        try { return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); }
-        catch (WaveFlowException e) { return e.ExitCode; }
-    }
+    static int Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void WritesThePooledSummaryWithSignTestPValues()
     {
-        var dir = Directory.CreateTempSubdirectory().FullName;
+        using var tmp = new TempDir();
+        var dir = tmp.Path;
         // 7 listeners each prefer "nvidia" over "port" once; one prefers "port"; one has no preference
         var files = new List<string>();
         for (int i = 0; i < 9; i++)
@@ -44,6 +40,5 @@ public class CompareResultsCommandTests
 
         File.WriteAllText(Path.Combine(dir, "broken.json"), "[]");
         Assert.Equal(2, Run("compare-results", Path.Combine(dir, "broken.json")));
-        Directory.Delete(dir, true);
     }
 }

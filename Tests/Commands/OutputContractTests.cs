@@ -19,10 +19,14 @@ public class OutputContractTests(ITestOutputHelper log)
     private static void WriteStereo(string path)
     {
         var mono = WavFile.Read(Wav("WF001-0001.wav")).Samples[..4000];
-        using var ms = new MemoryStream();
-        using (var w = new NAudio.Wave.WaveFileWriter(ms, new NAudio.Wave.WaveFormat(22050, 16, 2)))
-            foreach (var s in mono) { w.WriteSample(s); w.WriteSample(-s); }
-        File.WriteAllBytes(path, ms.ToArray());
+        var data = new byte[mono.Length * 4];
+        for (int i = 0; i < mono.Length; i++)
+        {
+            short v = (short)Math.Round(mono[i] * 32767);
+            BitConverter.TryWriteBytes(data.AsSpan(4 * i), v);
+            BitConverter.TryWriteBytes(data.AsSpan(4 * i + 2), (short)-v);
+        }
+        File.WriteAllBytes(path, WavBytes.Build(1, 2, 22050, 16, data));
     }
 
     [Fact]

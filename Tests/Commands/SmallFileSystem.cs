@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using WaveFlow.Tests.Support;
 
 namespace WaveFlow.Tests.Commands;
 
@@ -9,23 +10,25 @@ namespace WaveFlow.Tests.Commands;
 /// </summary>
 internal sealed class SmallFileSystem : IDisposable
 {
-    public string Path { get; }
+    private readonly TempDir _mountPoint;
 
-    private SmallFileSystem(string path) => Path = path;
+    public string Path => _mountPoint.Path;
+
+    private SmallFileSystem(TempDir mountPoint) => _mountPoint = mountPoint;
 
     public static SmallFileSystem? TryMount(string options)
     {
         if (!OperatingSystem.IsLinux()) return null;
-        string dir = Directory.CreateTempSubdirectory("waveflow-fs-").FullName;
-        if (Run("mount", "-t", "tmpfs", "-o", options, "tmpfs", dir) == 0) return new SmallFileSystem(dir);
-        Directory.Delete(dir);
+        var mountPoint = new TempDir();
+        if (Run("mount", "-t", "tmpfs", "-o", options, "tmpfs", mountPoint.Path) == 0) return new SmallFileSystem(mountPoint);
+        mountPoint.Dispose();
         return null;
     }
 
     public void Dispose()
     {
         Run("umount", Path);
-        try { Directory.Delete(Path); } catch (IOException) { }
+        _mountPoint.Dispose();
     }
 
     private static int Run(string file, params string[] args)

@@ -9,15 +9,6 @@ namespace WaveFlow.Tests.Commands;
 
 public class TrainCommandTests
 {
-    [Theory]
-    [InlineData(59.4, "00:00:59")]
-    [InlineData(3 * 3600 + 125, "03:02:05")]
-    [InlineData(2 * 86400 + 5 * 3600 + 7 * 60, "2d 05:07")]          // not "05:07:00": the days were dropped
-    [InlineData(400 * 86400.0, "> 1 year")]
-    [InlineData(1e15, "> 1 year")]                                   // past TimeSpan's range
-    [InlineData(double.PositiveInfinity, "> 1 year")]
-    public void EtaKeepsTheDays(double seconds, string expected) => Assert.Equal(expected, TrainCommand.FormatEta(seconds));
-
     private static int Run(params string[] args)
     {
         return CliRunner.Run(args);

@@ -65,4 +65,16 @@ public class BenchmarkTests
         Assert.True(rel < 1e-5, $"relative L2 {rel:G3}");
         Assert.True(seam < 1e-5 * peak, $"seam error {seam:G3}");
     }
+
+    [Fact]
+    public void TrainingRowTimesTheTrainersStep()
+    {
+        using var model = ModelFixture.Load("micro");
+        var row = TrainingBenchmark.Run(model.Options, model.Mel, CPU, batch: 2, segment: 2048, warmUp: 1, repeats: 2);
+        Assert.Equal("train step (Adam) 2 × 2048", row.Case);
+        Assert.Equal(2, row.TimesMs.Count);
+        Assert.Null(row.Note);                                               // every step stepped
+        Assert.Equal(2.0 * 2048 / (row.MedianMs / 1000) / 1000, row.ThroughputKHz, 6);
+        Assert.Equal(2048 / 22050.0, row.AudioSeconds, 9);
+    }
 }

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PuppeteerSharp;
 using WaveFlow.Evaluation.Listening;
 using WaveFlow.Evaluation.Report;
+using WaveFlow.Tests.Support;
 
 namespace WaveFlow.Tests.Evaluation;
 
@@ -11,39 +13,41 @@ public class BrowserTests
     [Fact]
     public async Task ListenerPlaysAnswersAndExportsInHeadlessChromium()
     {
-        var binary = HeadlessChromium.Find();
+        var binary = SystemChromium.Find();
         if (binary is null)
             Assert.Fail("chromium is not installed (looked for /usr/bin/chromium, chromium and chromium-browser on PATH): " +
                         "this test needs it; install it with `apt-get install chromium` (.ci/run does)");
 
-        var dir = Directory.CreateTempSubdirectory("waveflow-report-").FullName;
-        var downloads = Directory.CreateDirectory(Path.Combine(dir, "downloads")).FullName;
+        using var tmp = new TempDir();
+        var downloads = Directory.CreateDirectory(tmp["downloads"]).FullName;
         var content = SyntheticReport.Create(seed: 3);
-        var page = Path.Combine(dir, "index.html");
+        var page = tmp["index.html"];
         File.WriteAllText(page, ReportPage.Render(content));
         var plan = AbPlan.Create(SyntheticReport.Systems, content.Audio.Select(a => (a.Clip, a.System)).ToList(), content.Seed);
 
-        using var browser = HeadlessChromium.Start(binary);
-        await using var cdp = await CdpClient.ConnectAsync(browser.BrowserWebSocket, TimeSpan.FromSeconds(30));
-        await cdp.SendAsync("Browser.setDownloadBehavior", new JsonObject { ["behavior"] = "allow", ["downloadPath"] = downloads, ["eventsEnabled"] = true });
-        var target = await cdp.SendAsync("Target.createTarget", new JsonObject { ["url"] = new Uri(page).AbsoluteUri });
-        var attached = await cdp.SendAsync("Target.attachToTarget", new JsonObject { ["targetId"] = target.GetProperty("targetId").GetString(), ["flatten"] = true });
-        var session = attached.GetProperty("sessionId").GetString()!;
-
-        // wait until the page has run its script
-        var ready = DateTime.UtcNow.AddSeconds(30);
-        while ((await cdp.EvaluateAsync(session, "document.readyState === 'complete' && typeof window.waveflowResults === 'function'")).ValueKind != JsonValueKind.True)
+        // PuppeteerSharp drives the system Chromium (ExecutablePath): it downloads no browser of its own.
+        await using var browser = await Puppeteer.LaunchAsync(new LaunchOptions
         {
-            Assert.True(DateTime.UtcNow < ready, "the report page did not finish loading in 30 s");
-            await Task.Delay(100);
-        }
-        Assert.Equal(plan.Count, (await cdp.EvaluateAsync(session, "document.querySelectorAll('section.pair').length")).GetInt32());
-        var shown = (await cdp.EvaluateAsync(session, "document.getElementById('pairs').innerText")).GetString()!;
+            ExecutablePath = binary,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+            UserDataDir = tmp["profile"],
+            Timeout = 60_000,
+        });
+        await using var context = await browser.CreateBrowserContextAsync(new BrowserContextOptions
+        {
+            DownloadBehavior = new DownloadBehavior { Policy = DownloadPolicy.Allow, DownloadPath = downloads },
+        });
+        var tab = await context.NewPageAsync();
+        await tab.GoToAsync(new Uri(page).AbsoluteUri, WaitUntilNavigation.Load);
+        await tab.WaitForFunctionAsync("() => typeof window.waveflowResults === 'function'", new WaitForFunctionOptions { Timeout = 30_000 });
+        Assert.Equal(plan.Count, await tab.EvaluateExpressionAsync<int>("document.querySelectorAll('section.pair').length"));
+        var shown = await tab.EvaluateExpressionAsync<string>("document.getElementById('pairs').innerText");
         foreach (var name in SyntheticReport.Systems) Assert.DoesNotContain(name, shown);
 
         // play A of the first pair for a moment: it must start and its time must advance
         var first = plan[0];
-        var played = await cdp.EvaluateAsync(session, $$"""
+        var played = await tab.EvaluateExpressionAsync<JsonElement>($$"""
             (async () => {
               const a = document.querySelector('audio[data-pair="{{first.Id}}"][data-side="left"]');
               await a.play();
@@ -58,7 +62,7 @@ public class BrowserTests
         Assert.Equal(0.4, played.GetProperty("duration").GetDouble(), 2);
 
         // prefer A, leave a comment, export
-        await cdp.EvaluateAsync(session, $$"""
+        await tab.EvaluateExpressionAsync($$"""
             (() => {
               document.querySelector('input[name="choice-{{first.Id}}"][value="left"]').click();
               const c = document.querySelector('#pair-{{first.Id}} textarea');
@@ -69,7 +73,13 @@ public class BrowserTests
               return true;
             })()
             """);
-        await cdp.WaitForEventAsync("Browser.downloadProgress", e => e.GetProperty("state").GetString() == "completed", 30);
+        // Chromium writes a download as *.crdownload and renames it when complete.
+        var done = DateTime.UtcNow.AddSeconds(30);
+        while (Directory.GetFiles(downloads, "*.json").Length == 0)
+        {
+            Assert.True(DateTime.UtcNow < done, "the results file was not downloaded in 30 s");
+            await Task.Delay(100);
+        }
         var file = Directory.GetFiles(downloads, "*.json").Single();
         Assert.Equal($"waveflow-ab-{content.ReportId}-test_listener.json", Path.GetFileName(file));
 
@@ -84,8 +94,8 @@ public class BrowserTests
         Assert.Equal(0, answer.RightPlays);
 
         // the same answers through window.waveflowResults() and the hidden element
-        var viaFunction = (await cdp.EvaluateAsync(session, "JSON.stringify(window.waveflowResults().answers)")).GetString()!;
-        var viaElement = (await cdp.EvaluateAsync(session, "JSON.stringify(JSON.parse(document.getElementById('waveflow-results').textContent).answers)")).GetString()!;
+        var viaFunction = await tab.EvaluateExpressionAsync<string>("JSON.stringify(window.waveflowResults().answers)");
+        var viaElement = await tab.EvaluateExpressionAsync<string>("JSON.stringify(JSON.parse(document.getElementById('waveflow-results').textContent).answers)");
         var expected = JsonSerializer.Serialize(results.Answers);
         Assert.Equal(JsonNode.Parse(expected)!.ToJsonString(), JsonNode.Parse(viaFunction)!.ToJsonString());
         Assert.Equal(viaFunction, viaElement);
@@ -94,6 +104,5 @@ public class BrowserTests
         var summary = Assert.Single(PreferenceSummary.Aggregate([(file, results)]));
         Assert.Equal(1, summary.WinsA + summary.WinsB);
         Assert.Equal(first.Left, summary.WinsA == 1 ? summary.SystemA : summary.SystemB);
-        Directory.Delete(dir, true);
     }
 }

@@ -56,7 +56,8 @@ public class CompareEndToEndTests
     [Fact]
     public void RendersEveryModelWithIdenticalNoiseAndWritesTheReport()
     {
-        var dir = Directory.CreateTempSubdirectory("waveflow-compare-").FullName;
+        using var tmp = new TempDir();
+        var dir = tmp.Path;
         var melDir = ShortMels(dir);
         var (ours, small) = OtherCheckpoints(dir);
         var report = Path.Combine(dir, "report");
@@ -107,13 +108,13 @@ public class CompareEndToEndTests
         Assert.Contains("window.waveflowResults", html);
         Assert.Equal(2 * 6, System.Text.RegularExpressions.Regex.Matches(html, "\"id\":\"p\\d+\"").Count); // 2 clips × C(4,2) pairs
         loaded.Model.Dispose();
-        Directory.Delete(dir, true);
     }
 
     [Fact]
     public void BadInputsAreOneLineErrors()
     {
-        var dir = Directory.CreateTempSubdirectory("waveflow-compare-").FullName;
+        using var tmp = new TempDir();
+        var dir = tmp.Path;
         var melDir = ShortMels(dir);
         var report = Path.Combine(dir, "report");
         Assert.Equal(2, Run("compare", "--model", $"a={MicroCheckpoint}", "--mels", melDir, "-o", report)); // one system only
@@ -122,6 +123,5 @@ public class CompareEndToEndTests
         Assert.Equal(2, Run("compare", "--model", $"a={MicroCheckpoint}", "--model", $"b={MicroCheckpoint}", "-o", report));
         Assert.Equal(2, Run("compare", "--model", $"a={MicroCheckpoint}", "--model", $"b={dir}/missing.pt", "--mels", melDir, "-o", report));
         Assert.False(Directory.Exists(report));
-        Directory.Delete(dir, true);
     }
 }

@@ -3,6 +3,7 @@ using WaveFlow.Audio;
 using WaveFlow.Audio.Dsp;
 using WaveFlow.Audio.Wav;
 using WaveFlow.Evaluation.Comparison;
+using WaveFlow.Tests.Support;
 
 namespace WaveFlow.Tests.Evaluation;
 
@@ -31,7 +32,8 @@ public class ComparisonRunnerTests
     [Fact]
     public void WritesTheReportFolderWithScoresAndTheSameSeedsForEverySystem()
     {
-        var dir = Directory.CreateTempSubdirectory("waveflow-runner-").FullName;
+        using var tmp = new TempDir();
+        var dir = tmp.Path;
         var rng = new Random(2);
         var clips = Enumerable.Range(0, 2).Select(k =>
         {
@@ -74,6 +76,5 @@ public class ComparisonRunnerTests
         var html = File.ReadAllText(result.IndexPath);
         Assert.Equal(8 + 2, System.Text.RegularExpressions.Regex.Matches(html, "data:image/png;base64,").Count); // 8 outputs + 2 input mels
         Assert.Contains("\"id\":\"p12\"", html); // 2 clips × C(4, 2) = 12 pairs
-        Directory.Delete(dir, true);
     }
 }

@@ -37,16 +37,18 @@ public class EvalBaselineTests
     [Fact]
     public void RoundTripsThroughJson()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"eval{Guid.NewGuid():N}.json");
+        using var tmp = new TempDir();
+        var path = tmp["eval.json"];
         var report = Report(1.25, 0.5);
         report.Write(path);
         var back = EvalReport.Read(path);
         Assert.Equal(report.Settings, back.Settings);
         Assert.Equal(report.Clips, back.Clips);
         Assert.Equal(0.875, back.Mean.LogMelL1, 12);
-        File.WriteAllText(path, "{\"format\":\"other\",\"version\":1}");
+        File.WriteAllText(path, report.ToJson().Replace(EvalReport.FormatName, "other"));
         Assert.StartsWith($"{path}: format is \"other\"", Assert.Throws<WaveFlowException>(() => EvalReport.Read(path)).Message);
-        File.Delete(path);
+        File.WriteAllText(path, "{\"format\":\"other\",\"version\":1}");
+        Assert.Equal($"{path}: lacks checkpoint, checkpointKind, step, data, settings, clips, mean", Assert.Throws<WaveFlowException>(() => EvalReport.Read(path)).Message);
     }
 
     static EvalClip Prosodic(string name, double f0, double voicing, double tremolo) =>

@@ -43,7 +43,8 @@ public class EvalEndToEndTests
     [Fact]
     public void EvalIsDeterministicAndGatesOnABaseline()
     {
-        var dir = Directory.CreateTempSubdirectory("waveflow-eval-").FullName;
+        using var tmp = new TempDir();
+        var dir = tmp.Path;
         var data = Recordings(dir, MicroRate());
         string first = Path.Combine(dir, "e1.json"), second = Path.Combine(dir, "e2.json");
         string[] common = ["eval", "--checkpoint", Micro, "--data", data, "--clips", "2", "--crop", "0.3", "--device", "cpu"];
@@ -69,13 +70,13 @@ public class EvalEndToEndTests
 
         // a baseline made with other settings is refused as bad input
         Assert.Equal(2, CompareEndToEndTests.Run([.. common.Take(common.Length - 2), "--seed", "9", "--baseline", first]));
-        Directory.Delete(dir, true);
     }
 
     [Fact]
     public void CompareWithRecordingsAddsGroundTruthAndLikelihood()
     {
-        var dir = Directory.CreateTempSubdirectory("waveflow-compare-wavs-").FullName;
+        using var tmp = new TempDir();
+        var dir = tmp.Path;
         var data = Recordings(dir, MicroRate());
         var (ours, _) = CompareEndToEndTests.OtherCheckpoints(dir);
         var report = Path.Combine(dir, "report");
@@ -95,7 +96,6 @@ public class EvalEndToEndTests
             Assert.Equal(nll, oursRows[i].GetProperty("nll").GetDouble(), 5);           // same weights, same likelihood
             Assert.True(nvidia[i].GetProperty("mcd").GetDouble() > 0);
         }
-        Directory.Delete(dir, true);
     }
 }
 

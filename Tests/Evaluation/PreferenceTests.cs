@@ -1,5 +1,6 @@
 using WaveFlow.Core;
 using WaveFlow.Evaluation.Listening;
+using WaveFlow.Tests.Support;
 
 namespace WaveFlow.Tests.Evaluation;
 
@@ -37,13 +38,13 @@ public class PreferenceTests
     [Fact]
     public void RoundTripsAndRejectsBadFilesNamingThem()
     {
-        var dir = Directory.CreateTempSubdirectory();
-        var good = Path.Combine(dir.FullName, "good.json");
+        using var tmp = new TempDir();
+        var good = Path.Combine(tmp.Path, "good.json");
         File.WriteAllText(good, Listener("ann", ("big", "small", "right")).ToJson());
         var back = ListeningResults.Read(good);
         Assert.Equal("small", back.Answers.Single().Preferred);
 
-        var bad = Path.Combine(dir.FullName, "bad.json");
+        var bad = Path.Combine(tmp.Path, "bad.json");
         File.WriteAllText(bad, File.ReadAllText(good).Replace("\"choice\": \"right\"", "\"choice\": \"maybe\""));
         var e = Assert.Throws<WaveFlowException>(() => ListeningResults.Read(bad));
         Assert.Contains($"{bad}: answers[0] (pair p00): choice \"maybe\"", e.Message);
@@ -51,11 +52,10 @@ public class PreferenceTests
 
         File.WriteAllText(bad, "{ not json");
         e = Assert.Throws<WaveFlowException>(() => ListeningResults.Read(bad));
-        Assert.StartsWith($"{bad}: not valid results JSON", e.Message);
+        Assert.StartsWith($"{bad}: malformed JSON (line 1: ", e.Message);
 
         File.WriteAllText(bad, File.ReadAllText(good).Replace(ListeningResults.FormatName, "something-else"));
         e = Assert.Throws<WaveFlowException>(() => ListeningResults.Read(bad));
         Assert.Contains("format is \"something-else\"", e.Message);
-        dir.Delete(true);
     }
 }

@@ -30,6 +30,21 @@ public class ReportPageTests
     }
 
     [Fact]
+    public void PageTemplateComesFromTheEmbeddedHtmlCssAndScript()
+    {
+        string template = ReportResources.Template;
+        string css = ReportResources.Read("report.css"), js = ReportResources.Read("report.js");
+        Assert.Contains("<style>\n" + css + "\n</style>", template);
+        Assert.Contains("<script>\n" + js + "\n</script>", template);
+        Assert.Contains("window.waveflowResults = results;", js);
+        // Every placeholder the page fills is in the template; none is left after rendering.
+        var placeholders = Regex.Matches(template, @"\{\{([A-Z_0-9]+)\}\}").Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.Equal(["DATA", "F0_PLOTS", "GENERATED", "MEANS", "PER_CLIP", "REPORT_ID", "SEED", "SIGMA", "SOURCE", "SPECTROGRAMS", "STRUCTURE", "TITLE"],
+            placeholders.Order(StringComparer.Ordinal));
+        Assert.DoesNotMatch(@"\{\{[A-Z_0-9]+\}\}", ReportPage.Render(SyntheticReport.Create()));
+    }
+
+    [Fact]
     public void PageIsSelfContainedAndKeepsSystemsHiddenInTheListeningTest()
     {
         var content = SyntheticReport.Create();

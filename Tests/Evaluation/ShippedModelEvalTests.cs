@@ -18,13 +18,13 @@ public class ShippedModelEvalTests
         string model = Path.Combine(AppContext.BaseDirectory, "samples", "model", "waveflow-small.safetensors");
         string wavs = Path.Combine(AppContext.BaseDirectory, "samples", "wavs");
         string baseline = Fixture.Path_("shipped", "eval-baseline.json");
-        var dir = Directory.CreateTempSubdirectory("waveflow-shipped-eval-").FullName;
+        using var tmp = new TempDir();
+        var dir = tmp.Path;
         string output = Path.Combine(dir, "eval.json");
         int code = CliRunner.Run("eval", "--checkpoint", model, "--data", wavs, "--baseline", baseline,
             "--tolerance", "0.05", "--out", output, "--device", "cpu");
         Assert.Equal(0, code);
         var report = EvalReport.Read(output);
         Assert.Equal(3, report.Clips.Count);
-        Directory.Delete(dir, true);
     }
 }

@@ -95,6 +95,8 @@ public class LoaderFuzzTests(ITestOutputHelper output)
         return task.Wait(PerInputLimit) ? task.Result : new Outcome(false, $"no result within {PerInputLimit.TotalSeconds} s (a hang?)");
     }
 
+    /// <summary>Saves a failing input where a person can look at it: on purpose not a <c>TempDir</c>,
+    /// which would delete it when the test ends.</summary>
     private static string Keep(string target, int index, byte[] input)
     {
         string dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "waveflow-fuzz-failures", target)).FullName;

@@ -4,6 +4,7 @@ using WaveFlow.Core;
 using WaveFlow.Core.Serialization;
 using WaveFlow.Core.Serialization.PyTorch;
 using WaveFlow.Tests.Core.Serialization;
+using WaveFlow.Tests.Support;
 
 namespace WaveFlow.Tests.Fuzz;
 
@@ -94,14 +95,11 @@ public class ReportedDefectTests
     [Fact]
     public void ZipTensorLargerThanItsStorage()
     {
-        string file = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"waveflow-{Guid.NewGuid():N}.pt");
-        try
-        {
-            PickleBytes.WriteTorchZip(file, PickleBytes.Pickle(PickleBytes.Tensor("FloatStorage", "0", 4, 0, [1 << 28, 1 << 28], [0, 0])), ("0", new byte[16]));
-            var bytes = File.ReadAllBytes(file);
-            Assert.Contains("needs more elements than storage", Refused(() => PyTorchFile.Read(new MemoryStream(bytes), Path)));
-        }
-        finally { File.Delete(file); }
+        using var tmp = new TempDir();
+        var file = tmp["oversized-view.pt"];
+        PickleBytes.WriteTorchZip(file, PickleBytes.Pickle(PickleBytes.Tensor("FloatStorage", "0", 4, 0, [1 << 28, 1 << 28], [0, 0])), ("0", new byte[16]));
+        var bytes = File.ReadAllBytes(file);
+        Assert.Contains("needs more elements than storage", Refused(() => PyTorchFile.Read(new MemoryStream(bytes), Path)));
     }
 
     [Theory]
@@ -114,7 +112,7 @@ public class ReportedDefectTests
     {
         var wav = WavFile.Encode(new float[400], 22050);
         BitConverter.GetBytes(rate).CopyTo(wav, 24);                    // fmt sample rate
-        BitConverter.GetBytes(rate * 2).CopyTo(wav, 28);                // byte rate (NAudio checks nothing here)
+        BitConverter.GetBytes(rate * 2).CopyTo(wav, 28);                // byte rate (the reader checks nothing here)
         Assert.Contains("outside the 4000..768000 Hz", Refused(() => WavFile.Parse(wav, Path, new WavReadOptions(22050, Resample: true))));
     }
 

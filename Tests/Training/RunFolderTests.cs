@@ -55,6 +55,19 @@ public class RunFolderTests
     }
 
     [Fact]
+    public void TfRecordCrcIsMaskedCrc32C()
+    {
+        // CRC-32C (Castagnoli)'s check value for "123456789" is E3069283; TFRecord masks it by
+        // rotating right 15 bits and adding A282EAD8.
+        const uint check = 0xE3069283u;
+        Assert.Equal(((check >> 15) | (check << 17)) + 0xA282EAD8u, TensorBoardWriter.MaskedCrc("123456789"u8.ToArray()));
+        // An independent CRC-32C (TorchSharp's) agrees on bytes of every value.
+        var bytes = Enumerable.Range(0, 1000).Select(i => (byte)(i * 37 + i / 256)).ToArray();
+        uint crc = TorchSharp.Utils.CRC32C.process(bytes);
+        Assert.Equal(((crc >> 15) | (crc << 17)) + 0xA282EAD8u, TensorBoardWriter.MaskedCrc(bytes));
+    }
+
+    [Fact]
     public void TensorBoardEventsReadBackWithValidCrcs()
     {
         using var tmp = new TempDir();

@@ -3,6 +3,7 @@ using WaveFlow.Training.Config;
 using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 using static TorchSharp.torch;
+using WaveFlow.Tests.Support;
 
 namespace WaveFlow.Tests.Vocoder;
 
@@ -29,31 +30,27 @@ public class FlowVariantTests
     [InlineData("reverse", "affine", true)]
     public void VariantCheckpointsReloadToTheSameFlow(string permutation, string coupling, bool priorScale)
     {
-        var dir = Directory.CreateTempSubdirectory();
-        try
+        using var tmp = new TempDir();
+        var json = new WaveGlowOptions
         {
-            var json = new WaveGlowOptions
-            {
-                NMelChannels = 3, NFlows = 4, NGroup = 8, NEarlyEvery = 2, NEarlySize = 2, WN = new WNOptions(2, 4, 3),
-                Coupling = coupling, Permutation = permutation, PermutationSeed = 77, PriorScale = priorScale,
-            }.ToJson();
-            using var model = FlowPropertyTests.Build(json, 5);
-            string path = Path.Combine(dir.FullName, "v.safetensors");
-            WaveFlowCheckpoint.Save(path, model, model.Options, model.Mel, 10);
-            var loaded = CheckpointLoader.Load(path, CPU);
-            using var again = loaded.Model;
-            Assert.Equal(model.Options, loaded.Options);
+            NMelChannels = 3, NFlows = 4, NGroup = 8, NEarlyEvery = 2, NEarlySize = 2, WN = new WNOptions(2, 4, 3),
+            Coupling = coupling, Permutation = permutation, PermutationSeed = 77, PriorScale = priorScale,
+        }.ToJson();
+        using var model = FlowPropertyTests.Build(json, 5);
+        string path = Path.Combine(tmp.Path, "v.safetensors");
+        WaveFlowCheckpoint.Save(path, model, model.Options, model.Mel, 10);
+        var loaded = CheckpointLoader.Load(path, CPU);
+        using var again = loaded.Model;
+        Assert.Equal(model.Options, loaded.Options);
 
-            using var scope = NewDisposeScope();
-            using var _ = no_grad();
-            var mel = randn(1, 3, 12);
-            var audio = rand(1, 48) * 2 - 1;
-            var (z1, s1, w1) = model.Forward(audio, mel);
-            var (z2, s2, w2) = again.Forward(audio, mel);
-            Assert.Equal(0.0, (z1 - z2).abs().max().item<float>(), 6);
-            Assert.Equal((s1 + w1).item<float>(), (s2 + w2).item<float>(), 4);
-        }
-        finally { dir.Delete(true); }
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var mel = randn(1, 3, 12);
+        var audio = rand(1, 48) * 2 - 1;
+        var (z1, s1, w1) = model.Forward(audio, mel);
+        var (z2, s2, w2) = again.Forward(audio, mel);
+        Assert.Equal(0.0, (z1 - z2).abs().max().item<float>(), 6);
+        Assert.Equal((s1 + w1).item<float>(), (s2 + w2).item<float>(), 4);
     }
 
     [Fact]

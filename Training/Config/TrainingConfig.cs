@@ -15,15 +15,14 @@ namespace WaveFlow.Training.Config;
 ///   "dist_config":     { DistOptions keys: engine and watchdog for multi-process runs },
 ///   "waveglow_config": { WaveGlowOptions keys, WN_config { ... } } }
 /// </code>
-/// Missing keys take NVIDIA's values; unknown keys and wrongly typed values are errors naming
-/// the file and the key. <see cref="ToJson"/> writes the resolved config (every key).
+/// Read by <see cref="StrictJson"/> as a <see cref="TrainingConfigFile"/>: missing keys take
+/// NVIDIA's values; unknown or repeated keys and wrongly typed values are errors naming the file
+/// and the key. <see cref="ToJson"/> writes the resolved config (every key).
 /// </summary>
 internal sealed record TrainingConfig(TrainOptions Train, DataOptions Data, MelOptions Mel, WaveGlowOptions Model)
 {
     /// <summary>The dist_config section (defaults when absent).</summary>
     public DistOptions Dist { get; init; } = new();
-
-    private static readonly string[] Sections = ["train_config", "data_config", "dist_config", "waveglow_config"];
 
     /// <summary>Where the config was read from (for messages and relative paths); not written.</summary>
     public string Source { get; init; } = "";
@@ -31,67 +30,28 @@ internal sealed record TrainingConfig(TrainOptions Train, DataOptions Data, MelO
     public static TrainingConfig Load(string path)
     {
         if (!File.Exists(path)) throw WaveFlowException.ForFile(path, "config file not found");
-        return Parse(File.ReadAllText(path), path);
+        return Parse(File.ReadAllBytes(path), path);
     }
 
-    public static TrainingConfig Parse(string json, string source)
+    public static TrainingConfig Parse(string json, string source) => Parse(System.Text.Encoding.UTF8.GetBytes(json), source);
+
+    /// <summary>Reads a config's bytes (UTF-8, as the file holds them); errors name <paramref name="source"/>.</summary>
+    public static TrainingConfig Parse(byte[] utf8, string source)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
-        }
-        catch (JsonException e)
-        {
-            throw new WaveFlowException($"{source}: malformed JSON ({e.Message.Split('\n')[0]})", 2, e);
-        }
-        using (doc)
-        {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw new WaveFlowException($"{source}: expected a JSON object with train_config, data_config, waveglow_config");
-            foreach (var p in root.EnumerateObject())
-                if (!Sections.Contains(p.Name))
-                    throw new WaveFlowException($"{source}: unknown section {p.Name} (known: {string.Join(", ", Sections)})");
-
-            var empty = JsonDocument.Parse("{}").RootElement;
-            JsonElement Section(string name) => root.TryGetProperty(name, out var e) ? e : empty;
-
-            var train = StrictJson.Read<TrainOptions>(Section("train_config"), "train_config", source);
-            var dataSection = Section("data_config");
-            var melKeys = StrictJson.JsonProperties(typeof(MelOptions)).Keys.ToHashSet();
-            var data = StrictJson.Read<DataOptions>(dataSection, "data_config", source, melKeys);
-            // The mel keys through the Audio project's one reader (mel_fmax null = Nyquist, as Tacotron2).
-            var mel = MelOptions.FromJson(dataSection, source, "data_config.");
-            if (root.TryGetProperty("dist_config", out var distSection) && distSection.ValueKind != JsonValueKind.Object)
-                throw new WaveFlowException($"{source}: dist_config must be a JSON object");
-            var dist = StrictJson.Read<DistOptions>(Section("dist_config"), "dist_config", source);
-
-            var waveglowSection = Section("waveglow_config");
-            if (waveglowSection.ValueKind != JsonValueKind.Object)
-                throw new WaveFlowException($"{source}: waveglow_config must be a JSON object");
-            var model = WaveGlowOptions.FromJson(WaveGlowOptions.ParseObject(waveglowSection.GetRawText(), $"{source}: waveglow_config"), $"{source}: waveglow_config");
-
-            // NVIDIA keeps n_mel_channels in waveglow_config only; Tacotron2 also in data_config.
-            if (dataSection.ValueKind == JsonValueKind.Object && dataSection.TryGetProperty("n_mel_channels", out _))
-            {
-                if (mel.NMelChannels != model.NMelChannels)
-                    throw new WaveFlowException($"{source}: data_config.n_mel_channels ({mel.NMelChannels}) differs from waveglow_config.n_mel_channels ({model.NMelChannels})");
-            }
-            else
-            {
-                mel = mel with { NMelChannels = model.NMelChannels };
-            }
-            var config = new TrainingConfig(train, data, mel, model) { Source = source, Dist = dist };
-            config.Validate();
-            return config;
-        }
+        var file = StrictJson.Parse<TrainingConfigFile>(utf8, source);
+        // Model first: data_config's n_mel_channels defaults to (and must agree with) the model's.
+        file.Model.Validate(source, ConfigSections.Model);
+        var mel = file.Data.Mel(source, file.Model.NMelChannels);
+        var config = new TrainingConfig(file.Train, file.Data, mel, file.Model) { Source = source, Dist = file.Dist };
+        config.Validate();
+        return config;
     }
 
     public void Validate()
     {
         Train.Validate(Source);
-        Mel.Validate($"{Source}: data_config");
-        Model.Validate($"{Source}: waveglow_config");
+        Mel.Validate(Source, ConfigSections.Data);
+        Model.Validate(Source, ConfigSections.Model);
         Data.Validate(Source, Mel.HopLength, Model.NGroup);
         Dist.Validate(Source);
     }
@@ -100,7 +60,8 @@ internal sealed record TrainingConfig(TrainOptions Train, DataOptions Data, MelO
     public JsonObject ToJsonObject()
     {
         var train = JsonSerializer.SerializeToNode(Train, StrictJson.Options)!.AsObject();
-        var data = JsonSerializer.SerializeToNode(Data, StrictJson.Options)!.AsObject();
+        // The mel keys as the file gave them (MelKeys) are left out: Mel holds them resolved.
+        var data = JsonSerializer.SerializeToNode(Data with { MelKeys = [] }, StrictJson.Options)!.AsObject();
         foreach (var (key, value) in JsonSerializer.SerializeToNode(Mel, StrictJson.Options)!.AsObject())
             data[key] = value?.DeepClone();
         return new JsonObject

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using Google.Protobuf;
 using Tensorboard;
 using WaveFlow.Audio.Imaging;
@@ -96,7 +97,7 @@ internal sealed class TensorBoardWriter : IDisposable
     /// <summary>TFRecord's CRC: CRC-32C, rotated right by 15 bits plus a constant.</summary>
     internal static uint MaskedCrc(byte[] data)
     {
-        uint crc = TorchSharp.Utils.CRC32C.process(data);
+        uint crc = Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, data);   // CRC-32C (Castagnoli)
         return ((crc >> 15) | (crc << 17)) + 0xa282ead8u;
     }
 

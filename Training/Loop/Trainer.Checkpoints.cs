@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using WaveFlow.Core;
+using WaveFlow.Core.Json;
 using WaveFlow.Training.Distributed;
 using WaveFlow.Training.Run;
 using WaveFlow.Vocoder.Checkpoints;
@@ -65,7 +66,7 @@ internal sealed partial class Trainer
             if (!IsLeader)
             {
                 using (var r = new BinaryReader(new MemoryStream(optimizer), Encoding.UTF8)) _optimizer.load_state_dict(r);
-                _state = JsonSerializer.Deserialize<TrainerState>(state)!;
+                _state = StrictJson.Parse<TrainerState>(state, "trainer state from rank 0");
                 (_guard.SkippedTotal, _guard.InRow) = (_state.SkippedNonfinite, _state.NonfiniteInRow);
                 iteration = _state.Iteration;
             }

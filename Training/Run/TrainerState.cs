@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using WaveFlow.Core;
 using WaveFlow.Core.IO;
+using WaveFlow.Core.Json;
 using WaveFlow.Training.Data;
 
 namespace WaveFlow.Training.Run;
@@ -83,10 +84,9 @@ internal sealed record TrainerState
                 throw WaveFlowException.ForFile(path, "not a WaveFlow trainer state (bad magic)");
             uint length = r.ReadUInt32();
             if (length > stream.Length) throw WaveFlowException.ForFile(path, "truncated header");
-            state = JsonSerializer.Deserialize<TrainerState>(r.ReadBytes((int)length))
-                ?? throw WaveFlowException.ForFile(path, "empty header");
+            state = StrictJson.Parse<TrainerState>(r.ReadBytes((int)length), path, "header");
         }
-        catch (Exception e) when (e is EndOfStreamException or JsonException)
+        catch (EndOfStreamException e)
         {
             throw WaveFlowException.ForFile(path, $"corrupt trainer state: {e.Message.Split('\n')[0]}", e);
         }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using WaveFlow.Audio;
 using WaveFlow.Core;
+using WaveFlow.Core.Json;
 using WaveFlow.Core.Serialization;
 using static TorchSharp.torch;
 
@@ -98,18 +99,15 @@ internal static class CheckpointLoader
     }
 
     /// <summary>
-    /// NVIDIA's config.json ({"waveglow_config": ..., "data_config": ...}) or a bare
-    /// waveglow_config object; data_config is optional (NVIDIA's STFT defaults otherwise).
+    /// NVIDIA's config.json (see <see cref="ModelConfigFile"/>) or a waveglow_config object stored
+    /// alone (then NVIDIA's STFT defaults with its n_mel_channels). Read strictly, validated.
     /// </summary>
-    public static (WaveGlowOptions Options, MelOptions? Mel) ReadConfig(string configPath)
+    public static (WaveGlowOptions Options, MelOptions Mel) ReadConfig(string configPath)
     {
         if (!File.Exists(configPath)) throw WaveFlowException.ForFile(configPath, "file not found");
-        string json = File.ReadAllText(configPath);
-        var options = WaveGlowOptions.Parse(json, configPath);
-        var root = WaveGlowOptions.ParseObject(json, configPath);
-        MelOptions? mel = root["data_config"] is { } data
-            ? WaveFlowCheckpoint.ParseMel(data.ToJsonString(), $"{configPath}: data_config")
-            : null;
-        return (options, mel);
+        var bytes = File.ReadAllBytes(configPath);
+        if (StrictJson.HasAnyKey(bytes, ConfigSections.All)) return ModelConfigFile.Parse(bytes, configPath);
+        var options = WaveGlowOptions.Parse(bytes, configPath);
+        return (options, new MelOptions { NMelChannels = options.NMelChannels });
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using WaveFlow.Audio;
 using WaveFlow.Core;
+using WaveFlow.Core.Json;
 using WaveFlow.Core.Serialization;
 
 namespace WaveFlow.Vocoder.Checkpoints;
@@ -42,25 +43,13 @@ internal static class WaveFlowCheckpoint
             : throw WaveFlowException.ForFile(path, $"checkpoint metadata lacks \"{key}\"");
         if (!int.TryParse(Get("version"), CultureInfo.InvariantCulture, out int version) || version < 1 || version > Version)
             throw WaveFlowException.ForFile(path, $"checkpoint format version {Get("version")} is not supported (this build reads 1..{Version})");
-        var options = WaveGlowOptions.Parse(Get("waveglow_config"), $"{path}: waveglow_config");
-        var mel = ParseMel(Get("mel_config"), $"{path}: mel_config");
+        // Each entry is one section's JSON, read as the same section of a config file is.
+        var options = StrictJson.Parse<WaveGlowOptions>(Get("waveglow_config"), path, "waveglow_config");
+        options.Validate(path, "waveglow_config");
+        var mel = StrictJson.Parse<MelOptions>(Get("mel_config"), path, "mel_config");
+        mel.Validate(path, "mel_config");
         if (!long.TryParse(Get("step"), CultureInfo.InvariantCulture, out long step))
             throw WaveFlowException.ForFile(path, $"checkpoint metadata step \"{Get("step")}\" is not an integer");
         return (options, mel, step);
-    }
-
-    /// <summary>A data_config / mel_config JSON object (unknown keys such as training_files are ignored).</summary>
-    public static MelOptions ParseMel(string json, string source)
-    {
-        MelOptions? mel;
-        try { mel = JsonSerializer.Deserialize<MelOptions>(json); }
-        catch (JsonException e)
-        {
-            string key = e.Path is { Length: > 2 } p ? p[2..] + " " : "";
-            throw new WaveFlowException($"{source}: {key}has the wrong type ({e.Message.Split('\n')[0]})");
-        }
-        if (mel is null) throw new WaveFlowException($"{source}: mel settings are null");
-        mel.Validate(source);
-        return mel;
     }
 }

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
 using WaveFlow.Core.IO;
-using WaveFlow.Core.Imaging;
 
 namespace WaveFlow.Core.Serialization.PyTorch;
 
@@ -121,42 +120,6 @@ internal static class TorchZipWriter
         return h;
     }
 
-    // Slicing-by-8 tables: Tables[k][b] is the CRC of byte b followed by k zero bytes, so eight input
-    // bytes are folded in with eight independent look-ups instead of eight dependent ones.
-    private static readonly uint[][] Tables = BuildTables();
-
-    private static uint[][] BuildTables()
-    {
-        var t = new uint[8][];
-        t[0] = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            uint c = n;
-            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[0][n] = c;
-        }
-        for (int k = 1; k < 8; k++)
-        {
-            t[k] = new uint[256];
-            for (int n = 0; n < 256; n++) t[k][n] = (t[k - 1][n] >> 8) ^ t[0][t[k - 1][n] & 0xFF];
-        }
-        return t;
-    }
-
-    /// <summary>CRC-32 (IEEE, reflected), as zip readers verify it.</summary>
-    internal static uint Crc32(ReadOnlySpan<byte> data)
-    {
-        uint c = 0xFFFFFFFFu;
-        var t = Tables;
-        int i = 0;
-        for (; i + 8 <= data.Length; i += 8)
-        {
-            uint lo = c ^ BinaryPrimitives.ReadUInt32LittleEndian(data[i..]);
-            uint hi = BinaryPrimitives.ReadUInt32LittleEndian(data[(i + 4)..]);
-            c = t[7][lo & 0xFF] ^ t[6][(lo >> 8) & 0xFF] ^ t[5][(lo >> 16) & 0xFF] ^ t[4][lo >> 24]
-              ^ t[3][hi & 0xFF] ^ t[2][(hi >> 8) & 0xFF] ^ t[1][(hi >> 16) & 0xFF] ^ t[0][hi >> 24];
-        }
-        for (; i < data.Length; i++) c = t[0][(c ^ data[i]) & 0xFF] ^ (c >> 8);
-        return c ^ 0xFFFFFFFFu;
-    }
+    /// <summary>CRC-32 (IEEE 802.3, reflected), as zip readers verify it.</summary>
+    internal static uint Crc32(ReadOnlySpan<byte> data) => System.IO.Hashing.Crc32.HashToUInt32(data);
 }

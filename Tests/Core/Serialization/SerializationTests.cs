@@ -20,17 +20,16 @@ public class SerializationTests
     [Fact]
     public void NpyRoundTripsFloat32AndFloat16()
     {
-        var dir = Directory.CreateTempSubdirectory();
+        using var tmp = new TempDir();
         float[] values = [0.5f, -1.25f, 3f, 1024f, 0f, -0.125f];
         foreach (bool half in new[] { false, true })
         {
-            var path = Path.Combine(dir.FullName, $"x{half}.npy");
+            var path = Path.Combine(tmp.Path, $"x{half}.npy");
             NpyFile.Write(path, values, [2, 3], half);
             var back = NpyFile.Read(path);
             Assert.Equal(new long[] { 2, 3 }, back.Shape);
             Assert.Equal(values, back.Data);
         }
-        dir.Delete(true);
     }
 
     /// <summary>A .npy file built by hand from the format's specification (version 1.0).</summary>
@@ -44,7 +43,7 @@ public class SerializationTests
     [Fact]
     public void NpyReadsFloat64BigEndianAndFortranOrder()
     {
-        var dir = Directory.CreateTempSubdirectory();
+        using var tmp = new TempDir();
         // The 2×3 matrix [[1, 2, 3], [4, 5, 6]] (C order 1..6; Fortran order 1, 4, 2, 5, 3, 6).
         double[] cOrder = [1, 2, 3, 4, 5, 6.25], fOrder = [1, 4, 2, 5, 3, 6.25];
         byte[] Le8(double[] v) => v.SelectMany(BitConverter.GetBytes).ToArray();
@@ -59,7 +58,7 @@ public class SerializationTests
         };
         foreach (var (name, bytes) in cases)
         {
-            var path = Path.Combine(dir.FullName, name + ".npy");
+            var path = Path.Combine(tmp.Path, name + ".npy");
             File.WriteAllBytes(path, bytes);
             var a = NpyFile.Read(path);
             Assert.Equal(new long[] { 2, 3 }, a.Shape);
@@ -67,40 +66,39 @@ public class SerializationTests
         }
         // A 3-d Fortran array: element [i, j, k] of shape (2, 2, 3) sits at i + 2j + 4k.
         var f3 = Enumerable.Range(0, 12).Select(o => (double)(o % 2 * 100 + o / 2 % 2 * 10 + o / 4)).ToArray();   // value ijk at its Fortran offset
-        var path3 = Path.Combine(dir.FullName, "f3.npy");
+        var path3 = Path.Combine(tmp.Path, "f3.npy");
         File.WriteAllBytes(path3, Npy("<f8", true, "(2, 2, 3)", Le8(f3)));
         Assert.Equal(new float[] { 0, 1, 2, 10, 11, 12, 100, 101, 102, 110, 111, 112 }, NpyFile.Read(path3).Data);
 
-        var intPath = Path.Combine(dir.FullName, "int.npy");
+        var intPath = Path.Combine(tmp.Path, "int.npy");
         File.WriteAllBytes(intPath, Npy("<i8", false, "(1,)", BitConverter.GetBytes(7L)));
         var e = Assert.Throws<WaveFlowException>(() => NpyFile.Read(intPath));
         Assert.StartsWith(intPath, e.Message);
         Assert.Contains("dtype <i8", e.Message);
-        dir.Delete(true);
     }
 
     [Fact]
     public void TruncatedNpyNamesTheFile()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"trunc{Guid.NewGuid():N}.npy");
+        using var tmp = new TempDir();
+        var path = tmp["trunc.npy"];
         var bytes = File.ReadAllBytes(Fixture.Path_("micro", "forward.z.npy"));
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
         var e = Assert.Throws<WaveFlowException>(() => NpyFile.Read(path));
         Assert.StartsWith(path, e.Message);
         Assert.Contains("truncated", e.Message);
-        File.Delete(path);
     }
 
     [Fact]
     public void SafetensorsRoundTripsWithMetadata()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"st{Guid.NewGuid():N}.safetensors");
+        using var tmp = new TempDir();
+        var path = tmp["st.safetensors"];
         var tensors = new Dictionary<string, FloatArray> { ["a.b"] = new([1, 2, 3, 4, 5, 6], [3, 2]), ["c"] = new([7], [1]) };
         Safetensors.Write(path, tensors, new Dictionary<string, string> { ["format"] = "waveflow" });
         var back = Safetensors.Read(path);
         Assert.Equal("waveflow", back.Metadata["format"]);
         Assert.Equal(tensors["a.b"].Data, back.Tensors["a.b"].Data);
         Assert.Equal(new long[] { 3, 2 }, back.Tensors["a.b"].Shape);
-        File.Delete(path);
     }
 }

@@ -51,32 +51,28 @@ public class CheckpointLoaderTests
     [InlineData(true)]
     public void OurCheckpointRoundTripsWithoutConfig(bool fold)
     {
-        var dir = Directory.CreateTempSubdirectory();
-        try
-        {
-            using var original = ModelFixture.Load("micro");
-            if (fold) original.FoldWeightNorm();
-            string path = Path.Combine(dir.FullName, "ck.safetensors");
-            WaveFlowCheckpoint.Save(path, original, original.Options, original.Mel, 4321, new Dictionary<string, string> { ["note"] = "x" });
-            var loaded = CheckpointLoader.Load(path, CPU);
-            using var model = loaded.Model;
-            Assert.Equal(("waveflow", 4321L), (loaded.Kind, loaded.Step));
-            Assert.Equal(original.Options, loaded.Options);
-            Assert.Equal(original.Mel, loaded.Mel);
-            Assert.Equal("x", Safetensors.Read(path).Metadata["note"]);
-            double err = InferError(loaded, "micro");
-            Assert.True(err < 1e-4, $"reloaded (fold {fold}): relative L2 error {err:G3}");
+        using var tmp = new TempDir();
+        using var original = ModelFixture.Load("micro");
+        if (fold) original.FoldWeightNorm();
+        string path = Path.Combine(tmp.Path, "ck.safetensors");
+        WaveFlowCheckpoint.Save(path, original, original.Options, original.Mel, 4321, new Dictionary<string, string> { ["note"] = "x" });
+        var loaded = CheckpointLoader.Load(path, CPU);
+        using var model = loaded.Model;
+        Assert.Equal(("waveflow", 4321L), (loaded.Kind, loaded.Step));
+        Assert.Equal(original.Options, loaded.Options);
+        Assert.Equal(original.Mel, loaded.Mel);
+        Assert.Equal("x", Safetensors.Read(path).Metadata["note"]);
+        double err = InferError(loaded, "micro");
+        Assert.True(err < 1e-4, $"reloaded (fold {fold}): relative L2 error {err:G3}");
 
-            // float16 storage: half the bytes, and the micro weights (an 8-bit grid) survive exactly.
-            string halfPath = Path.Combine(dir.FullName, "ck16.safetensors");
-            WaveFlowCheckpoint.Save(halfPath, original, original.Options, original.Mel, 1, half: true);
-            Assert.True(new FileInfo(halfPath).Length < 0.6 * new FileInfo(path).Length);
-            var halfLoaded = CheckpointLoader.Load(halfPath, CPU);
-            using var halfModel = halfLoaded.Model;
-            double halfErr = InferError(halfLoaded, "micro");
-            Assert.True(halfErr < 1e-3, $"float16 checkpoint: relative L2 error {halfErr:G3}");
-        }
-        finally { dir.Delete(true); }
+        // float16 storage: half the bytes, and the micro weights (an 8-bit grid) survive exactly.
+        string halfPath = Path.Combine(tmp.Path, "ck16.safetensors");
+        WaveFlowCheckpoint.Save(halfPath, original, original.Options, original.Mel, 1, half: true);
+        Assert.True(new FileInfo(halfPath).Length < 0.6 * new FileInfo(path).Length);
+        var halfLoaded = CheckpointLoader.Load(halfPath, CPU);
+        using var halfModel = halfLoaded.Model;
+        double halfErr = InferError(halfLoaded, "micro");
+        Assert.True(halfErr < 1e-3, $"float16 checkpoint: relative L2 error {halfErr:G3}");
     }
 
     [Fact]
@@ -88,21 +84,17 @@ public class CheckpointLoaderTests
         Assert.Contains("tensor upsample.weight has shape [80, 80, 1024], the model expects [16, 16, 1024]", e.Message);
         Assert.DoesNotContain('\n', e.Message);
 
-        var dir = Directory.CreateTempSubdirectory();
-        try
-        {
-            var tensors = new Dictionary<string, FloatArray>(Safetensors.Read(ModelFixture.WeightsPath("micro")).Tensors);
-            tensors.Remove("WN.1.end.bias");
-            string path = Path.Combine(dir.FullName, "partial.safetensors");
-            Safetensors.Write(path, tensors);
-            e = Assert.Throws<WaveFlowException>(() => CheckpointLoader.Load(path, CPU, Fixture.Path_("micro", "config.json")));
-            Assert.Equal($"{path}: missing tensor WN.1.end.bias (the model expects shape [8])", e.Message);
+        using var tmp = new TempDir();
+        var tensors = new Dictionary<string, FloatArray>(Safetensors.Read(ModelFixture.WeightsPath("micro")).Tensors);
+        tensors.Remove("WN.1.end.bias");
+        string path = Path.Combine(tmp.Path, "partial.safetensors");
+        Safetensors.Write(path, tensors);
+        e = Assert.Throws<WaveFlowException>(() => CheckpointLoader.Load(path, CPU, Fixture.Path_("micro", "config.json")));
+        Assert.Equal($"{path}: missing tensor WN.1.end.bias (the model expects shape [8])", e.Message);
 
-            string notCk = Path.Combine(dir.FullName, "noise.bin");
-            File.WriteAllBytes(notCk, new byte[100]);
-            e = Assert.Throws<WaveFlowException>(() => CheckpointLoader.Load(notCk, CPU));
-            Assert.StartsWith(notCk, e.Message);
-        }
-        finally { dir.Delete(true); }
+        string notCk = Path.Combine(tmp.Path, "noise.bin");
+        File.WriteAllBytes(notCk, new byte[100]);
+        e = Assert.Throws<WaveFlowException>(() => CheckpointLoader.Load(notCk, CPU));
+        Assert.StartsWith(notCk, e.Message);
     }
 }

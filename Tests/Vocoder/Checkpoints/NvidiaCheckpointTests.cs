@@ -8,9 +8,11 @@ using WaveFlow.Vocoder.Checkpoints;
 
 namespace WaveFlow.Tests.Vocoder.Checkpoints;
 
-public class NvidiaCheckpointTests
+public sealed class NvidiaCheckpointTests : IDisposable
 {
-    private static string Temp(string ext) => Path.Combine(Path.GetTempPath(), $"wfck{Guid.NewGuid():N}{ext}");
+    private readonly TempDir _tmp = new();
+    public void Dispose() => _tmp.Dispose();
+    private string Temp(string ext) => _tmp[$"wfck{Guid.NewGuid():N}{ext}"];
     private static IReadOnlyDictionary<string, FloatArray> Safetensors_() => Safetensors.Read(Fixture.Path_("micro", "weights.safetensors")).Tensors;
 
     [Fact]

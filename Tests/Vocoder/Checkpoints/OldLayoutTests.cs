@@ -42,10 +42,10 @@ public class OldLayoutTests
                 else AddNormalised(old, $"WN.{k}.skip_layers.{i}", rw, rb);
             }
         }
-        string path = Path.Combine(Path.GetTempPath(), $"wfold{Guid.NewGuid():N}.pt");
+        using var tmp = new TempDir();
+        var path = tmp["wfold.pt"];
         TorchZipWriter.WriteStateDict(path, old);
         var loaded = NvidiaCheckpoint.LoadStateDict(path);
-        File.Delete(path);
 
         Assert.Equal(reference.Keys.Order(StringComparer.Ordinal), loaded.Keys.Order(StringComparer.Ordinal));
         foreach (var (key, t) in reference)

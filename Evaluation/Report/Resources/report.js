@@ -1,15 +1,3 @@
-namespace WaveFlow.Evaluation.Report;
-
-/// <summary>
-/// The report's JavaScript: builds the blind A/B questions from the embedded data, records answers
-/// and play counts, and exports them. The id → system key travels XOR-scrambled with the report id
-/// and base64-encoded, so the page never displays it and it cannot be read at a glance in the page
-/// source; it is decoded only when results are exported. (This keeps honest listeners blind; it is
-/// not a secret from someone who wants to cheat.)
-/// </summary>
-static class ReportScript
-{
-    public const string Js = """
 (function () {
   'use strict';
   const data = JSON.parse(document.getElementById('waveflow-data').textContent);
@@ -120,5 +108,3 @@ static class ReportScript
   window.waveflowResults = results;
   refresh();
 })();
-""";
-}
