@@ -95,6 +95,7 @@ internal static class BenchCommand
                 NoSynthesis = result.GetValue(trainOnly),
                 TrainBatch = result.GetValue(batch) is { } b ? Positive(b, "--batch") : trainBatch,
                 TrainSegment = result.GetValue(segment) is { } sg ? Positive(sg, "--segment") : trainSegment,
+                TrainConfig = whole?.Train,
             };
             if (settings.ChunkedOnly && settings.ChunkFrames is null) throw new WaveFlowException("--chunk-only needs --chunk FRAMES");
 

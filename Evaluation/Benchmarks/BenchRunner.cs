@@ -1,4 +1,5 @@
 using TorchSharp;
+using WaveFlow.Training.Config;
 using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Synthesis;
 using static TorchSharp.torch;
@@ -25,6 +26,8 @@ internal sealed record BenchSettings
     public bool Train { get; init; }
     public int TrainBatch { get; init; } = 12;
     public int TrainSegment { get; init; } = 16000;
+    /// <summary>The config's train_config (sigma, clip threshold, learning rate); NVIDIA's defaults when null.</summary>
+    public TrainOptions? TrainConfig { get; init; }
     /// <summary>Skip the synthesis rows (training only).</summary>
     public bool NoSynthesis { get; init; }
 }
@@ -107,7 +110,7 @@ internal static class BenchRunner
         {
             starting?.Invoke($"training step {s.TrainBatch} × {s.TrainSegment}");
             using var probe = createModel();
-            Add(TrainingBenchmark.Run(probe.Options, probe.Mel, device, s.TrainBatch, s.TrainSegment, s.WarmUp, s.Repeats, s.Precision));
+            Add(TrainingBenchmark.Run(probe.Options, probe.Mel, device, s.TrainBatch, s.TrainSegment, s.WarmUp, s.Repeats, s.Precision, s.TrainConfig));
         }
         return rows;
     }
