@@ -10,10 +10,11 @@ namespace WaveFlow.Vocoder;
 /// a gated tanh·sigmoid unit, residual and skip connections. Unlike WaveNet it is not causal
 /// (padding on both sides): the whole waveform is known in both directions of the flow.
 /// </summary>
-public sealed class WN : nn.Module<Tensor, Tensor, Tensor>
+public sealed partial class WN : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly int nLayers;
     private readonly int nChannels;
+    private readonly int kernelSize;
     private readonly ModuleList<WeightNormConv1d> in_layers;
     private readonly ModuleList<WeightNormConv1d> res_skip_layers;
     private readonly WeightNormConv1d start;
@@ -28,6 +29,7 @@ public sealed class WN : nn.Module<Tensor, Tensor, Tensor>
     {
         nLayers = options.NLayers;
         nChannels = options.NChannels;
+        kernelSize = options.KernelSize;
         in_layers = new ModuleList<WeightNormConv1d>();
         res_skip_layers = new ModuleList<WeightNormConv1d>();
         start = new WeightNormConv1d(nInChannels, nChannels);
