@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Vocoder;
@@ -27,6 +28,14 @@ internal sealed class InferenceWorkspace : IDisposable
     /// <summary>(2C, T'): rows [0, C) the residual stream ("audio" in NVIDIA's WN), rows [C, 2C) the skip sum.</summary>
     public Tensor State { get; }
 
+    /// <summary>
+    /// (C, T') float32, only for a low-precision model (else null): libtorch's bfloat16 tanh
+    /// evaluates SLEEF's 1-ULP float32 tanh per element (1.0 ms for 256 × 2,752 on one thread
+    /// here), its float32 tanh a vectorised oneMKL one (0.17 ms), so widening, tanh and narrowing
+    /// back (0.45 ms) is faster than tanh in place.
+    /// </summary>
+    public Tensor? Wide { get; }
+
     public long Steps { get; }
     public int Channels { get; }
     public int KernelSize { get; }
@@ -43,6 +52,17 @@ internal sealed class InferenceWorkspace : IDisposable
         Taps = empty([channels * kernelSize, Steps], dtype: spect.dtype, device: spect.device).DetachFromDisposeScope();
         InAct = empty([2L * channels, Steps], dtype: spect.dtype, device: spect.device).DetachFromDisposeScope();
         State = empty([2L * channels, Steps], dtype: spect.dtype, device: spect.device).DetachFromDisposeScope();
+        if (spect.dtype is ScalarType.BFloat16 && spect.device.type == DeviceType.CPU)
+            Wide = empty([channels, Steps], dtype: ScalarType.Float32, device: spect.device).DetachFromDisposeScope();
+    }
+
+    /// <summary>tanh of <paramref name="rows"/> (C, T') in place, through <see cref="Wide"/> when there is one.</summary>
+    public Tensor TanhInPlace(Tensor rows)
+    {
+        if (Wide is null) return rows.tanh_();
+        Wide.copy_(rows);
+        Wide.tanh_();
+        return rows.copy_(Wide);
     }
 
     /// <summary>
@@ -80,5 +100,6 @@ internal sealed class InferenceWorkspace : IDisposable
         Taps.Dispose();
         InAct.Dispose();
         State.Dispose();
+        Wide?.Dispose();
     }
 }

@@ -49,7 +49,7 @@ public sealed partial class WN
             inAct.addmm_(condW.narrow(0, offset, 2 * c).view(2 * c, -1), ws.Spect, 1, 1);
             inAct.addmm_(in_layers[i].EffectiveWeight().view(2 * c, -1), ws.Taps, 1, 1);   // (2C, C·K)·(C·K, T')
             // Gated activation unit in place: rows [0, C) become tanh(·)·sigmoid(·).
-            var acts = tanhHalf.tanh_().mul_(sigmoidHalf.sigmoid_());                // (C, T')
+            var acts = ws.TanhInPlace(tanhHalf).mul_(sigmoidHalf.sigmoid_());                // (C, T')
             var resSkipW = res_skip_layers[i].EffectiveWeight();
             var resSkipB = res_skip_layers[i].BiasTensor;
             if (i < nLayers - 1)

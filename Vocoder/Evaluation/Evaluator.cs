@@ -8,7 +8,7 @@ namespace WaveFlow.Vocoder.Evaluation;
 /// ordinal name order, each cut to its centred <see cref="CropSeconds"/>, resynthesised from its own mel
 /// with the noise of <see cref="Seed"/> + clip index at <see cref="Sigma"/>.
 /// </summary>
-public sealed record EvalOptions(int ClipCount = 8, double CropSeconds = 2.0, long Seed = 1, double Sigma = 0.6)
+public sealed record EvalOptions(int ClipCount = 8, double CropSeconds = 2.0, long Seed = 1, double Sigma = 0.6, Precision Precision = Precision.Fp32)
 {
     public void Validate()
     {
@@ -36,7 +36,7 @@ public static class Evaluator
         {
             var clip = clips[i];
             progress?.Invoke(clip.Name, i, clips.Count);
-            var audio = synthesizer.Synthesize(clip.Mel, new SynthesisOptions(Sigma: (float)options.Sigma, Seed: options.Seed + i));
+            var audio = synthesizer.Synthesize(clip.Mel, new SynthesisOptions(Sigma: (float)options.Sigma, Seed: options.Seed + i, Precision: options.Precision));
             var reference = clip.Audio!;
             if (audio.Length > reference.Length) audio = audio[..reference.Length];
             var e = scorer.Errors(reference, audio);
