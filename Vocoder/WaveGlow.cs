@@ -182,8 +182,10 @@ public sealed partial class WaveGlow : nn.Module
     }
 
     /// <summary>
-    /// Synthesis without autograd runs WN through <see cref="WN.Infer"/> in preallocated buffers
-    /// (default). False: the plain forward, kept for comparison (benchmarks, tests).
+    /// Synthesis without autograd and outside <see cref="Autocast"/> runs WN through
+    /// <see cref="WN.Infer"/> in preallocated buffers (default; not combined with
+    /// <see cref="FuseConditioning"/>, which computes every flow's conditioning up front). False:
+    /// the plain forward, kept for comparison (benchmarks, tests).
     /// </summary>
     public bool InPlaceInference { get; set; } = true;
 
