@@ -95,4 +95,26 @@ public class InPlaceInferenceTests
         Assert.True(rel < 0.02, $"bf16 in-place vs fp32: relative L2 {rel:G3} (plain bf16: {relPlain:G3})");
         Assert.True(rel > 1e-5, "bf16 audio equals fp32's: the model did not run in bfloat16");
     }
+
+    [SkippableFact]
+    public void InPlaceEqualsPlainForwardOnCuda()
+    {
+        // scripts/device-check-mixed-precision.sh runs this on a GPU machine; skipped without one.
+        Skip.IfNot(cuda.is_available(), "no CUDA device");
+        backends.cuda.matmul.allow_tf32 = false;
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        using var model = ModelFixture.Load("tiny");
+        model.FoldWeightNorm();
+        model.to(CUDA);
+        var mel = ModelFixture.Batched(ModelFixture.Npy("tiny", "infer.mel.npy")).to(CUDA);
+        var z = (ModelFixture.Batched(ModelFixture.Npy("tiny", "infer.eps.npy")) * 0.6).to(CUDA);
+        var inPlace = ModelFixture.Floats(model.Inverse(z, mel));
+        model.InPlaceInference = false;
+        var plain = ModelFixture.Floats(model.Inverse(z, mel));
+        double rel = Fixture.RelativeL2(inPlace, plain);
+        Assert.True(rel < 1e-5, $"in-place vs plain forward on CUDA: relative L2 {rel:G3}");
+        double vsNvidia = Fixture.RelativeL2(inPlace, ModelFixture.Npy("tiny", "infer.sigma0.6.audio.npy").Data);
+        Assert.True(vsNvidia < 1e-4, $"in-place on CUDA vs NVIDIA: relative L2 {vsNvidia:G3}");
+    }
 }
