@@ -135,16 +135,42 @@ internal sealed partial class WaveGlow : nn.Module
         spect = Squeeze.Mel(spect.narrow(2, 0, samples), g);   // (B, n_mel·g, T/g)
 
         if (prior_log_scale is not null) z = z / prior_log_scale.exp();
+        Tensor audio;
+        if (InPlaceInference && !is_grad_enabled() && Autocast.Dtype is null && !FuseConditioning)
+        {
+            // One batch element at a time through preallocated buffers (see InferenceWorkspace).
+            var parts = new Tensor[z.shape[0]];
+            for (long b = 0; b < parts.Length; b++)
+            {
+                using var ws = new InferenceWorkspace(spect[b], Options.WN.NChannels, Options.WN.KernelSize);
+                parts[b] = InverseFlows(z.narrow(0, b, 1), (k, x0) => wn[k].Infer(x0[0], ws).unsqueeze(0));
+            }
+            audio = parts.Length == 1 ? parts[0] : cat(parts, 0);          // (B, T)
+        }
+        else
+        {
+            var conds = FuseConditioning ? ConditionAllFlows(spect) : null;  // per flow (B, 2·C·L, T/g)
+            audio = InverseFlows(z, (k, x0) => conds is null ? wn[k].forward(x0, spect) : wn[k].ForwardConditioned(x0, conds[k]));
+        }
+        return audio.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The inverse flow steps, last to first, on z (B, n_group, T/g) already divided by the prior
+    /// scale; <paramref name="wnOf"/>(k, x0) is flow k's WN output for its untouched half. → (B, T).
+    /// </summary>
+    private Tensor InverseFlows(Tensor z, Func<int, Tensor, Tensor> wnOf)
+    {
+        int g = Options.NGroup;
         int earlyEnd = g - Options.NRemainingChannels;
         var x = z.narrow(1, earlyEnd, Options.NRemainingChannels);   // (B, remaining, T/g)
-        var conds = FuseConditioning ? ConditionAllFlows(spect) : null;  // per flow (B, 2·C·L, T/g)
         for (int k = Options.NFlows - 1; k >= 0; k--)
         {
             long half = x.shape[1] / 2;
             bool swap = SwapsHalves(k);
             var x0 = x.narrow(1, swap ? half : 0, half);        // (B, c/2, T/g)
             var y1 = x.narrow(1, swap ? 0 : half, half);
-            var wnOut = conds is null ? wn[k].forward(x0, spect) : wn[k].ForwardConditioned(x0, conds[k]);
+            var wnOut = wnOf(k, x0);
             var x1 = Options.Coupling == Couplings.Additive ? AdditiveCoupling.Inverse(y1, wnOut) : AffineCoupling.Inverse(y1, wnOut);
             x = convinv[k].Inverse(swap ? cat([x1, x0], 1) : cat([x0, x1], 1));   // (B, c, T/g)
             if (IsEarlyExit(k))
@@ -153,8 +179,16 @@ internal sealed partial class WaveGlow : nn.Module
                 x = cat([z.narrow(1, earlyEnd, Options.NEarlySize), x], 1);
             }
         }
-        return Squeeze.UnsqueezeAudio(x).MoveToOuterDisposeScope();  // (B, T)
+        return Squeeze.UnsqueezeAudio(x);  // (B, T)
     }
+
+    /// <summary>
+    /// Synthesis without autograd and outside <see cref="Autocast"/> runs WN through
+    /// <see cref="WN.Infer"/> in preallocated buffers (default; not combined with
+    /// <see cref="FuseConditioning"/>, which computes every flow's conditioning up front). False:
+    /// the plain forward, kept for comparison (benchmarks, tests).
+    /// </summary>
+    public bool InPlaceInference { get; set; } = true;
 
     /// <summary>Folds every weight norm into plain weights (inference only).</summary>
     public void FoldWeightNorm()

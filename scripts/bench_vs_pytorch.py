@@ -80,7 +80,8 @@ def torch_case(args):
             loss = loss_fn(model((mel, audio)))
             loss.backward()
             opt.step()
-    once()                                   # warm-up (allocator, oneDNN primitive choice)
+    for _ in range(args.warmup):
+        once()                               # warm-up (allocator, oneDNN primitive choice)
     start, cpu = time.perf_counter(), time.process_time()
     once()
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -94,7 +95,7 @@ def load():
 def run_torch(args, case):
     config, kind, size = CASES[case]
     cmd = [sys.executable, os.path.abspath(__file__), "torch-case", "--waveglow", args.waveglow,
-           "--config", config, "--kind", kind, "--threads", str(args.threads)]
+           "--config", config, "--kind", kind, "--threads", str(args.threads), "--warmup", str(args.warmup)]
     cmd += ["--seconds", str(size)] if kind == "synth" else ["--batch", str(size[0]), "--segment", str(size[1])]
     # WaveFlow sets OMP_WAIT_POLICY=PASSIVE for itself (idle OpenMP threads sleep instead of
     # spinning); PyTorch gets the same unless --torch-omp-default, so that a loaded machine does
@@ -112,7 +113,7 @@ def run_waveflow(args, case, precision):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "bench.json")
         cmd = args.waveflow.split() + ["bench", "--config", config, "--threads", str(args.threads),
-                                       "--warmup", "1", "--repeats", "1", "--json", out]
+                                       "--warmup", str(args.warmup), "--repeats", "1", "--json", out]
         if precision != "fp32":
             cmd.append("--" + precision)
         cmd += ["--seconds", str(size)] if kind == "synth" else ["--train-only", "--batch", str(size[0]), "--segment", str(size[1])]
@@ -125,9 +126,9 @@ def run_waveflow(args, case, precision):
 
 def driver(args):
     print(f"# {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, {os.cpu_count()} CPUs, {args.threads} threads, "
-          f"{args.rounds} rounds, interleaved PyTorch then WaveFlow; load = 1/5/15-min load averages; "
+          f"{args.rounds} rounds, {args.warmup} warm-up run(s), interleaved PyTorch then WaveFlow; load = 1/5/15-min load averages; "
           f"PyTorch OMP_WAIT_POLICY={'default' if args.torch_omp_default else os.environ.get('OMP_WAIT_POLICY', 'PASSIVE')}")
-    print("# wall s (process CPU s, all threads) of one timed run after one warm-up, each in a fresh process")
+    print(f"# wall s (process CPU s, all threads) of one timed run after {args.warmup} warm-up run(s), each in a fresh process")
     print("| case | round | PyTorch | " + " | ".join(f"WaveFlow {p}" for p in args.precisions) + " | load |")
     summary = []
     for case in args.cases:
@@ -160,6 +161,7 @@ def main():
         p.add_argument("--seconds", type=float, default=2.0)
         p.add_argument("--batch", type=int, default=12)
         p.add_argument("--segment", type=int, default=16000)
+        p.add_argument("--warmup", type=int, default=1)
         torch_case(p.parse_args())
         return
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -168,6 +170,8 @@ def main():
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--cases", nargs="+", default=["synth-small-10s", "synth-nvidia-2s", "train-small"], choices=list(CASES))
+    p.add_argument("--warmup", type=int, default=1,
+                   help="untimed runs before the timed one, in each process (0 for long cases: first-call costs are milliseconds, a run is minutes)")
     p.add_argument("--torch-omp-default", action="store_true",
                    help="leave PyTorch's OpenMP wait policy at its default (spinning) instead of PASSIVE")
     p.add_argument("--precisions", nargs="+", default=["fp32"], choices=["fp32", "bf16"],

@@ -25,13 +25,15 @@ internal static class EvalCommand
         var crop = new Option<double>("--crop") { Description = "seconds cut from the middle of each recording", DefaultValueFactory = _ => new EvalOptions().CropSeconds };
         var seed = new Option<long>("--seed") { Description = "noise seed (clip i uses seed + i)", DefaultValueFactory = _ => new EvalOptions().Seed };
         var sigma = new Option<double>("--sigma") { Description = "standard deviation of the noise", DefaultValueFactory = _ => new EvalOptions().Sigma };
+        var bf16 = new Option<bool>("--bf16") { Description = "synthesise in bfloat16 (to hold bf16 synthesis to a float32 baseline)" };
         var overwrite = OutputPaths.OverwriteOption();
         var command = new Command("eval", "Spectrogram error of resynthesis on a fixed clip set; with --baseline a regression gate")
-            { checkpoint, data, baseline, tolerance, output, clips, crop, seed, sigma, overwrite };
+            { checkpoint, data, baseline, tolerance, output, clips, crop, seed, sigma, bf16, overwrite };
         command.SetAction(result =>
         {
             var device = GlobalOptions.ResolveDevice(result);
-            var options = new EvalOptions(result.GetValue(clips), result.GetValue(crop), result.GetValue(seed), result.GetValue(sigma));
+            var options = new EvalOptions(result.GetValue(clips), result.GetValue(crop), result.GetValue(seed), result.GetValue(sigma),
+                result.GetValue(bf16) ? Vocoder.Precision.Bf16 : Vocoder.Precision.Fp32);
             options.Validate();
             var (tol, perMetric) = ParseTolerances(result.GetValue(tolerance)!);
             // read the baseline first: a bad baseline should fail before minutes of synthesis

@@ -10,7 +10,7 @@ namespace WaveFlow.Evaluation.Gate;
 /// ordinal name order, each cut to its centred <see cref="CropSeconds"/>, resynthesised from its own mel
 /// with the noise of <see cref="Seed"/> + clip index at <see cref="Sigma"/>.
 /// </summary>
-internal sealed record EvalOptions(int ClipCount = 8, double CropSeconds = 2.0, long Seed = 1, double Sigma = 0.6)
+internal sealed record EvalOptions(int ClipCount = 8, double CropSeconds = 2.0, long Seed = 1, double Sigma = 0.6, Precision Precision = Precision.Fp32)
 {
     public void Validate()
     {
@@ -38,7 +38,7 @@ internal static class Evaluator
         {
             var clip = clips[i];
             progress?.Invoke(clip.Name, i, clips.Count);
-            var audio = synthesizer.Synthesize(clip.Mel, new SynthesisOptions(Sigma: (float)options.Sigma, Seed: options.Seed + i));
+            var audio = synthesizer.Synthesize(clip.Mel, new SynthesisOptions(Sigma: (float)options.Sigma, Seed: options.Seed + i, Precision: options.Precision));
             var reference = clip.Audio!;
             if (audio.Length > reference.Length) audio = audio[..reference.Length];
             var e = scorer.Errors(reference, audio);

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using WaveFlow.Core;
-using WaveFlow.Core.Json;
 using WaveFlow.Core.IO;
+using WaveFlow.Core.Json;
 
 namespace WaveFlow.Evaluation.Study;
 

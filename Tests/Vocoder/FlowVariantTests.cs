@@ -1,9 +1,9 @@
 using TorchSharp;
+using WaveFlow.Tests.Support;
 using WaveFlow.Training.Config;
 using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 using static TorchSharp.torch;
-using WaveFlow.Tests.Support;
 
 namespace WaveFlow.Tests.Vocoder;
 

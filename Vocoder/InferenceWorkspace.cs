@@ -1,0 +1,105 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace WaveFlow.Vocoder;
+
+/// <summary>
+/// The buffers that <see cref="WN.Infer"/> writes in place, allocated once per
+/// <see cref="WaveGlow.Inverse"/> call and shared by every flow and layer (batch element 1, no
+/// autograd). Why: on this project's 2-core VM a page fault on fresh memory costs about 4 ms per
+/// MB (a 45 MB tensor: ~190 ms to touch, 1.7 ms to refill once touched), and glibc hands every
+/// allocation above its mmap threshold (at most 32 MB) back to the kernel when it is freed, so
+/// the per-layer temporaries of the plain forward (NVIDIA's model, 2 s: a 4,096 × 5,512
+/// conditioning tensor per flow and several 512 × 5,512 ones per layer) were faulted in again and
+/// again. Here nothing of size T' is allocated between the first flow and the last.
+/// </summary>
+internal sealed class InferenceWorkspace : IDisposable
+{
+    /// <summary>(n_mel·n_group, T'): the squeezed upsampled mel, the same for every flow and layer.</summary>
+    public Tensor Spect { get; }
+
+    /// <summary>(C·K, T'): the dilated convolution's input as K shifted copies, row c·K + j holding
+    /// channel c shifted by tap j, so that the in_layer weight (2C, C, K) is one (2C, C·K) matrix as it is.</summary>
+    public Tensor Taps { get; }
+
+    /// <summary>(2C, T'): in_layer(audio) + conditioning, then the gate in place (rows [0, C) become the activations).</summary>
+    public Tensor InAct { get; }
+
+    /// <summary>(2C, T'): rows [0, C) the residual stream ("audio" in NVIDIA's WN), rows [C, 2C) the skip sum.</summary>
+    public Tensor State { get; }
+
+    /// <summary>
+    /// (C, T') float32, only for a low-precision model (else null): libtorch's bfloat16 tanh
+    /// evaluates SLEEF's 1-ULP float32 tanh per element (1.0 ms for 256 × 2,752 on one thread
+    /// here), its float32 tanh a vectorised oneMKL one (0.17 ms), so widening, tanh and narrowing
+    /// back (0.45 ms) is faster than tanh in place.
+    /// </summary>
+    public Tensor? Wide { get; }
+
+    public long Steps { get; }
+    public int Channels { get; }
+    public int KernelSize { get; }
+
+    /// <param name="spect">(n_mel·n_group, T') the squeezed mel; the workspace keeps it (no copy when contiguous)</param>
+    /// <param name="channels">WN's n_channels (C)</param>
+    /// <param name="kernelSize">WN's kernel_size (K)</param>
+    public InferenceWorkspace(Tensor spect, int channels, int kernelSize)
+    {
+        Steps = spect.shape[1];
+        Channels = channels;
+        KernelSize = kernelSize;
+        Spect = spect.contiguous().DetachFromDisposeScope();
+        Taps = empty([channels * kernelSize, Steps], dtype: spect.dtype, device: spect.device).DetachFromDisposeScope();
+        InAct = empty([2L * channels, Steps], dtype: spect.dtype, device: spect.device).DetachFromDisposeScope();
+        State = empty([2L * channels, Steps], dtype: spect.dtype, device: spect.device).DetachFromDisposeScope();
+        if (spect.dtype is ScalarType.BFloat16 && spect.device.type == DeviceType.CPU)
+            Wide = empty([channels, Steps], dtype: ScalarType.Float32, device: spect.device).DetachFromDisposeScope();
+    }
+
+    /// <summary>tanh of <paramref name="rows"/> (C, T') in place, through <see cref="Wide"/> when there is one.</summary>
+    public Tensor TanhInPlace(Tensor rows)
+    {
+        if (Wide is null) return rows.tanh_();
+        Wide.copy_(rows);
+        Wide.tanh_();
+        return rows.copy_(Wide);
+    }
+
+    /// <summary>
+    /// Fills <see cref="Taps"/> from the residual stream for a kernel with this dilation and
+    /// "same" padding: tap j reads audio[t + (j − (K−1)/2)·d], zero outside [0, T').
+    /// </summary>
+    public void FillTaps(long dilation)
+    {
+        using var scope = NewDisposeScope();
+        var audio = State.narrow(0, 0, Channels);                              // (C, T')
+        var taps = Taps.view(Channels, KernelSize, Steps);                     // (C, K, T')
+        long centre = (KernelSize - 1) / 2;
+        for (int j = 0; j < KernelSize; j++)
+        {
+            long shift = (j - centre) * dilation;                              // tap j reads t + shift
+            var dst = taps.select(1, j);                                       // (C, T'), row stride K·T'
+            long n = Steps - Math.Abs(shift);
+            if (n <= 0) { dst.zero_(); continue; }
+            if (shift >= 0)
+            {
+                dst.narrow(1, 0, n).copy_(audio.narrow(1, shift, n));
+                if (shift > 0) dst.narrow(1, n, shift).zero_();
+            }
+            else
+            {
+                dst.narrow(1, -shift, n).copy_(audio.narrow(1, 0, n));
+                dst.narrow(1, 0, -shift).zero_();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        Spect.Dispose();
+        Taps.Dispose();
+        InAct.Dispose();
+        State.Dispose();
+        Wide?.Dispose();
+    }
+}
