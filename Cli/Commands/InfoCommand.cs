@@ -31,6 +31,7 @@ internal static class InfoCommand
             foreach (var lib in TorchRuntime.LoadedLibraries()) table.AddRow("  loaded", Markup.Escape(lib));
             table.AddRow("CPU threads", $"{torch.get_num_threads()} (of {Environment.ProcessorCount} logical CPUs)");
             table.AddRow("oneMKL kernels", Markup.Escape(MklVendorDispatch.Status));
+            table.AddRow("native heap", Markup.Escape(NativeHeap.Status));
             table.AddRow("bfloat16 on CPU", Markup.Escape(CpuFeatures.Bf16Shortfall ?? "native (AVX-512 BF16 or AMX)"));
             bool cuda = torch.cuda.is_available();
             table.AddRow("CUDA available", cuda ? $"yes, {torch.cuda.device_count()} device(s)" : "no");

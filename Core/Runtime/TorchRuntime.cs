@@ -25,6 +25,7 @@ internal static class TorchRuntime
         {
             if (loaded) return;
             OpenMpWaitPolicy.PreferPassive();   // before libtorch (and its OpenMP runtime) loads
+            NativeHeap.KeepFreedBlocks();       // before libtorch's first large temporary
             var external = Environment.GetEnvironmentVariable(TorchLibVariable);
 #if TORCH_EXTERNAL
             if (string.IsNullOrEmpty(external))

@@ -12,7 +12,7 @@ internal sealed record BenchMachine(string Line, string Cpu)
         string cpu = CpuModel();
         string line = $"{cpu}, {Environment.ProcessorCount} logical CPUs, libtorch threads {torch.get_num_threads()} (inter-op {torch.get_num_interop_threads()}), device {device}";
         if (device.type == DeviceType.CPU)
-            line += $"; oneMKL: {MklVendorDispatch.Status}; bfloat16: {CpuFeatures.Bf16Shortfall ?? "native (AVX-512 BF16/AMX)"}";
+            line += $"; oneMKL: {MklVendorDispatch.Status}; heap: {NativeHeap.Status}; bfloat16: {CpuFeatures.Bf16Shortfall ?? "native (AVX-512 BF16/AMX)"}";
         if (device.type == DeviceType.CUDA)
         {
             int index = device.index < 0 ? 0 : device.index;
