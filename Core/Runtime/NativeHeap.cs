@@ -11,7 +11,8 @@ namespace WaveFlow.Core.Runtime;
 /// <c>waveflow bench</c>): 3.46 s (6.3 CPU-s) with glibc's defaults; 0.94 s (1.7 CPU-s) with the
 /// mmap and trim thresholds at 2 GB, so that freed blocks stay in the heap and are reused; peak
 /// host memory 1.45 → 1.54 GB. Raising only the mmap threshold gave 1.54 s; a 32 MB threshold
-/// gave nothing (the big temporaries are larger).
+/// gave nothing (the big temporaries are larger). Threads other than the process's first allocate
+/// from glibc arenas made of 64 MB heaps, where a larger block is mmapped whatever the threshold.
 /// The cost: memory freed by libtorch is kept by the process for reuse instead of being returned
 /// to the system. <c>WAVEFLOW_MALLOC=system</c> keeps glibc's defaults; so does setting any of
 /// glibc's own knobs (<c>MALLOC_MMAP_THRESHOLD_</c>, <c>MALLOC_TRIM_THRESHOLD_</c>,
