@@ -12,19 +12,40 @@ namespace WaveFlow.Tests.Evaluation;
 /// </summary>
 public class ShippedModelEvalTests
 {
+    private static readonly string Model = Path.Combine(AppContext.BaseDirectory, "samples", "model", "waveflow-small.safetensors");
+    private static readonly string Wavs = Path.Combine(AppContext.BaseDirectory, "samples", "wavs");
+    private static readonly string Baseline = Fixture.Path_("shipped", "eval-baseline.json");
+
+    /// <summary>Runs <c>waveflow eval</c> gated on the shipped baseline at 5 % and returns its report.</summary>
+    private static EvalReport GatedEval(TempDir tmp, params string[] extra)
+    {
+        string output = tmp["eval.json"];
+        int code = CliRunner.Run(["eval", "--checkpoint", Model, "--data", Wavs, "--baseline", Baseline,
+            "--tolerance", "0.05", "--out", output, "--device", "cpu", .. extra]);
+        Assert.Equal(0, code);
+        return EvalReport.Read(output);
+    }
+
     [Fact]
     public void ShippedModelStaysWithinItsBaseline()
     {
-        string model = Path.Combine(AppContext.BaseDirectory, "samples", "model", "waveflow-small.safetensors");
-        string wavs = Path.Combine(AppContext.BaseDirectory, "samples", "wavs");
-        string baseline = Fixture.Path_("shipped", "eval-baseline.json");
         using var tmp = new TempDir();
-        var dir = tmp.Path;
-        string output = Path.Combine(dir, "eval.json");
-        int code = CliRunner.Run("eval", "--checkpoint", model, "--data", wavs, "--baseline", baseline,
-            "--tolerance", "0.05", "--out", output, "--device", "cpu");
-        Assert.Equal(0, code);
-        var report = EvalReport.Read(output);
-        Assert.Equal(3, report.Clips.Count);
+        Assert.Equal(3, GatedEval(tmp).Clips.Count);
+    }
+
+    /// <summary>
+    /// bfloat16 synthesis held to the float32 gate (`eval --bf16`): within 5 % of the float32
+    /// baseline, and its numbers are not float32's (the option really changes the precision).
+    /// </summary>
+    [Fact]
+    public void Bf16EvalStaysWithinTheFp32Baseline()
+    {
+        using var tmp = new TempDir();
+        var fp32 = EvalReport.Read(Baseline);
+        var bf16 = GatedEval(tmp, "--bf16");
+        Assert.Equal(fp32.Clips.Count, bf16.Clips.Count);
+        double largest = fp32.Clips.Zip(bf16.Clips).Max(p => Math.Abs(p.First.LogMelL1 - p.Second.LogMelL1) / p.First.LogMelL1);
+        Assert.True(largest > 1e-5, "bf16 eval equals fp32's: --bf16 did not change the precision");
+        Assert.True(largest < 0.02, $"bf16 log-mel L1 differs from fp32 by {largest:P2} on a clip");
     }
 }
