@@ -32,6 +32,7 @@ internal static class InfoCommand
             table.AddRow("CPU threads", $"{torch.get_num_threads()} (of {Environment.ProcessorCount} logical CPUs)");
             table.AddRow("oneMKL kernels", Markup.Escape(MklVendorDispatch.Status));
             table.AddRow("native heap", Markup.Escape(NativeHeap.Status));
+            table.AddRow("NNPACK", Markup.Escape(Nnpack.Status));
             table.AddRow("bfloat16 on CPU", Markup.Escape(CpuFeatures.Bf16Shortfall ?? "native (AVX-512 BF16 or AMX)"));
             bool cuda = torch.cuda.is_available();
             table.AddRow("CUDA available", cuda ? $"yes, {torch.cuda.device_count()} device(s)" : "no");

@@ -41,6 +41,7 @@ internal static class TorchRuntime
                 throw new WaveFlowException($"libtorch failed to load ({Source}): {FirstLine(e)}", 1, e);
             }
             MklVendorDispatch.Apply();         // before the first matrix product
+            Nnpack.Disable();                  // before the first convolution
             loaded = true;
         }
     }
