@@ -13,7 +13,7 @@ namespace WaveFlow.Cli.Commands;
 
 /// <summary>
 /// <c>waveflow bench [--config X | --checkpoint CK] [--seconds 10 ...] [--fp16|--bf16] [--train]
-/// [--repeats 5] [--chunk F] [--json OUT]</c>: synthesis throughput, training step time and
+/// [--repeats 5] [--chunk F] [--layers] [--json OUT]</c>: synthesis throughput, training step time and
 /// peak memory, with warm-up and the median of repeats.
 /// </summary>
 internal static class BenchCommand
@@ -33,13 +33,14 @@ internal static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "untimed runs first", DefaultValueFactory = _ => 1 };
         var chunk = new Option<int?>("--chunk") { Description = "also time chunked synthesis with chunks of this many mel frames, streamed synthesis's time to first audio, and the chunked error against whole-utterance synthesis" };
         var chunkOnly = new Option<bool>("--chunk-only") { Description = "time chunked synthesis only (memory against length)" };
+        var layers = new Option<bool>("--layers") { Description = "time one WN layer's operations alone at the model's shapes (per-operator profile, GFLOP/s of the products), fp32 and the chosen precision; no synthesis or training" };
         var compare = new Option<bool>("--compare") { Description = "also time weight norm unfolded and every flow's conditioning as one product (before/after rows)" };
         var interop = new Option<int?>("--interop-threads") { Description = "libtorch inter-op threads (set before any work)" };
         var tf32 = new Option<bool>("--tf32") { Description = "CUDA: allow TF32 in cuDNN convolutions and cuBLAS products (PyTorch's cuDNN default)", DefaultValueFactory = _ => true };
         var json = new Option<string?>("--json") { Description = "also write the results as JSON to this file" };
         var overwrite = OutputPaths.OverwriteOption();
         var command = new Command("bench", "Measure synthesis speed, training step time and peak memory")
-            { config, checkpoint, seconds, batch, segment, fp16, bf16, train, trainOnly, repeats, warmup, chunk, chunkOnly, compare, interop, tf32, json, overwrite };
+            { config, checkpoint, seconds, batch, segment, fp16, bf16, train, trainOnly, repeats, warmup, chunk, chunkOnly, layers, compare, interop, tf32, json, overwrite };
         command.SetAction(result =>
         {
             if (result.GetValue(interop) is { } io)
@@ -96,6 +97,7 @@ internal static class BenchCommand
                 TrainBatch = result.GetValue(batch) is { } b ? Positive(b, "--batch") : trainBatch,
                 TrainSegment = result.GetValue(segment) is { } sg ? Positive(sg, "--segment") : trainSegment,
                 TrainConfig = whole?.Train,
+                Layers = result.GetValue(layers),
             };
             if (settings.ChunkedOnly && settings.ChunkFrames is null) throw new WaveFlowException("--chunk-only needs --chunk FRAMES");
 

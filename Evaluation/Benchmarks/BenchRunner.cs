@@ -30,6 +30,9 @@ internal sealed record BenchSettings
     public TrainOptions? TrainConfig { get; init; }
     /// <summary>Skip the synthesis rows (training only).</summary>
     public bool NoSynthesis { get; init; }
+    /// <summary>Time one WN layer's operations (<see cref="LayerBenchmark"/>) in fp32 and, when it is another, the
+    /// chosen precision, instead of synthesis and training.</summary>
+    public bool Layers { get; init; }
 }
 
 /// <summary>Runs the cases of <see cref="BenchSettings"/> one after another, reporting each row.</summary>
@@ -44,6 +47,17 @@ internal static class BenchRunner
         var rows = new List<BenchRow>();
         void Add(BenchRow row) { rows.Add(row); done?.Invoke(row); }
         var dtype = s.Precision.Dtype();
+        if (s.Layers)
+        {
+            using var probe = createModel();
+            foreach (var seconds in s.Seconds)
+                foreach (var precision in s.Precision == Precision.Fp32 ? [Precision.Fp32] : new[] { Precision.Fp32, s.Precision })
+                {
+                    starting?.Invoke($"one WN layer's operations, {seconds} s, {precision.ToString().ToLowerInvariant()}");
+                    foreach (var row in LayerBenchmark.Run(probe.Options, probe.Mel, seconds, precision, device, s.WarmUp, s.Repeats)) Add(row);
+                }
+            return rows;
+        }
 
         if (!s.NoSynthesis)
         {

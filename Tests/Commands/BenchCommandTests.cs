@@ -36,6 +36,40 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void LayerProfileTimesEachOperationInBothPrecisions()
+    {
+        using var tmp = new TempDir();
+        string json = Path.Combine(tmp.Path, "layers.json");
+        Assert.Equal(0, Run("bench", "--checkpoint", Fixture.Path_("micro", "weights.safetensors"), "--config", Fixture.Path_("micro", "config.json"),
+            "--seconds", "0.5", "--repeats", "2", "--warmup", "0", "--layers", "--bf16", "--device", "cpu", "--json", json));
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var rows = doc.RootElement.GetProperty("Rows").EnumerateArray().ToList();
+        string[] operations = ["conditioning product", "dilated convolution product", "res/skip product", "shifted copies",
+            "gate tanh·sigmoid", "bias start + residual bias", "all of the above"];
+        Assert.Equal(operations.Select(o => "layer: " + o).Concat(operations.Select(o => "layer: " + o)), rows.Select(r => r.GetProperty("Case").GetString()));
+        Assert.Equal(Enumerable.Repeat("fp32", 7).Concat(Enumerable.Repeat("bf16", 7)), rows.Select(r => r.GetProperty("Precision").GetString()));
+        // Micro model: C = 16, K = 3, n_mel·n_group = 128; 0.5 s at 22,050 Hz = 1,378 grouped steps.
+        const long steps = 1378;
+        (string Shape, long M, long K)[] products = [("(32 × 128)·(128 × T')", 32, 128), ("(32 × 48)·(48 × T')", 32, 48), ("(32 × 16)·(16 × T')", 32, 16)];
+        foreach (var half in new[] { rows.Take(7).ToList(), rows.Skip(7).ToList() })
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                string note = half[i].GetProperty("Note").GetString()!;
+                Assert.StartsWith(products[i].Shape + ": ", note);
+                double ms = half[i].GetProperty("MedianMs").GetDouble();
+                double expected = 2.0 * products[i].M * products[i].K * steps / (ms / 1000) / 1e9;   // GFLOP/s from the shapes
+                double printed = double.Parse(note.Split(": ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+                Assert.InRange(printed, expected - 0.5 - expected * 0.01, expected + 0.5 + expected * 0.01);
+                Assert.Equal(2, half[i].GetProperty("TimesMs").GetArrayLength());
+            }
+            double sum = half.Take(6).Sum(r => r.GetProperty("MedianMs").GetDouble());
+            Assert.Equal(sum, half[6].GetProperty("MedianMs").GetDouble(), 9);
+            Assert.StartsWith("× 18 layers ≈ ", half[6].GetProperty("Note").GetString());
+        }
+    }
+
+    [Fact]
     public void BadOptionsAreOneLineErrors()
     {
         Assert.Throws<WaveFlowException>(() => Run("bench", "--chunk-only", "--device", "cpu"));
