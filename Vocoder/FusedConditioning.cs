@@ -42,12 +42,6 @@ internal sealed partial class WaveGlow
         return parts;
     }
 
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) fused?.Dispose();
-        base.Dispose(disposing);
-    }
-
     private sealed class FusedWeights : IDisposable
     {
         public Tensor Weight { get; }

@@ -15,8 +15,15 @@ namespace WaveFlow.Vocoder;
 /// </summary>
 internal sealed class InferenceWorkspace : IDisposable
 {
-    /// <summary>(n_mel·n_group, T'): the squeezed upsampled mel, the same for every flow and layer.</summary>
-    public Tensor Spect { get; }
+    /// <summary>(n_mel·n_group, T'): the squeezed upsampled mel, the same for every flow and layer
+    /// (null when the conditioning is phase-folded).</summary>
+    public Tensor? Spect { get; }
+
+    /// <summary>(F, J·n_mel): each frame's window of mel frames (<see cref="PhaseFold.Windows"/>), when the conditioning is phase-folded.</summary>
+    public Tensor? Windows { get; }
+
+    /// <summary>(F, 2C·P): a layer's folded conditioning before it is laid out as (2C, T'), when phase-folded.</summary>
+    public Tensor? Folded { get; }
 
     /// <summary>(C·K, T'): the dilated convolution's input as K shifted copies, row c·K + j holding
     /// channel c shifted by tap j, so that the in_layer weight (2C, C, K) is one (2C, C·K) matrix as it is.</summary>
@@ -44,16 +51,48 @@ internal sealed class InferenceWorkspace : IDisposable
     /// <param name="channels">WN's n_channels (C)</param>
     /// <param name="kernelSize">WN's kernel_size (K)</param>
     public InferenceWorkspace(Tensor spect, int channels, int kernelSize)
+        : this(spect.shape[1], channels, kernelSize, spect.dtype, spect.device)
     {
-        Steps = spect.shape[1];
+        Spect = spect.contiguous().DetachFromDisposeScope();
+    }
+
+    /// <param name="windows">(F, J·n_mel) the mel's frame windows for phase-folded conditioning; kept</param>
+    /// <param name="phases">P grouped steps per frame: T' = P·F</param>
+    /// <param name="channels">WN's n_channels (C)</param>
+    /// <param name="kernelSize">WN's kernel_size (K)</param>
+    public InferenceWorkspace(Tensor windows, int phases, int channels, int kernelSize)
+        : this(windows.shape[0] * phases, channels, kernelSize, windows.dtype, windows.device)
+    {
+        Windows = windows.contiguous().DetachFromDisposeScope();
+        Folded = empty([windows.shape[0], 2L * channels * phases], dtype: windows.dtype, device: windows.device).DetachFromDisposeScope();
+    }
+
+    private InferenceWorkspace(long steps, int channels, int kernelSize, ScalarType dtype, Device device)
+    {
+        Steps = steps;
         Channels = channels;
         KernelSize = kernelSize;
-        Spect = spect.contiguous().DetachFromDisposeScope();
-        Taps = empty([channels * kernelSize, Steps], dtype: spect.dtype, device: spect.device).DetachFromDisposeScope();
-        InAct = empty([2L * channels, Steps], dtype: spect.dtype, device: spect.device).DetachFromDisposeScope();
-        State = empty([2L * channels, Steps], dtype: spect.dtype, device: spect.device).DetachFromDisposeScope();
-        if (spect.dtype is ScalarType.BFloat16 && spect.device.type == DeviceType.CPU)
-            Wide = empty([channels, Steps], dtype: ScalarType.Float32, device: spect.device).DetachFromDisposeScope();
+        Taps = empty([channels * kernelSize, Steps], dtype: dtype, device: device).DetachFromDisposeScope();
+        InAct = empty([2L * channels, Steps], dtype: dtype, device: device).DetachFromDisposeScope();
+        State = empty([2L * channels, Steps], dtype: dtype, device: device).DetachFromDisposeScope();
+        if (dtype is ScalarType.BFloat16 && device.type == DeviceType.CPU)
+            Wide = empty([channels, Steps], dtype: ScalarType.Float32, device: device).DetachFromDisposeScope();
+    }
+
+    /// <summary>
+    /// Writes a layer's pre-activation start value into <see cref="InAct"/> from phase-folded
+    /// conditioning: <paramref name="bias"/> (2C, the in_layer's and the folded bias) plus the
+    /// folded product of the frame windows. The product comes out frame-major, (F, 2C, P); one
+    /// copy lays it out as (2C, F·P) with the P phases of a frame contiguous in both.
+    /// </summary>
+    public void FoldedConditioning(Tensor weights, Tensor bias, int phases)
+    {
+        using var scope = NewDisposeScope();
+        long frames = Windows!.shape[0], rows = 2L * Channels;
+        var folded = Folded!.view(frames, rows, phases);                           // (F, 2C, P)
+        folded.copy_(bias.view(1, rows, 1).expand(frames, rows, phases));
+        Folded.addmm_(Windows, weights, 1, 1);                                     // (F, J·n_mel)·(J·n_mel, 2C·P)
+        InAct.view(rows, frames, phases).copy_(folded.permute(1, 0, 2));          // (2C, F, P) = (2C, T')
     }
 
     /// <summary>tanh of <paramref name="rows"/> (C, T') in place, through <see cref="Wide"/> when there is one.</summary>
@@ -96,7 +135,9 @@ internal sealed class InferenceWorkspace : IDisposable
 
     public void Dispose()
     {
-        Spect.Dispose();
+        Spect?.Dispose();
+        Windows?.Dispose();
+        Folded?.Dispose();
         Taps.Dispose();
         InAct.Dispose();
         State.Dispose();

@@ -40,6 +40,12 @@ internal sealed class MelUpsampler : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The transposed convolution's weight (in, out, K), a view of the parameter.</summary>
+    internal Tensor Weight => weight;
+
+    /// <summary>The bias (out), a view of the parameter.</summary>
+    internal Tensor Bias => bias;
+
     /// <summary>mel (B, C, F) → (B, C, (F−1)·hop + K).</summary>
     public override Tensor forward(Tensor mel)
     {

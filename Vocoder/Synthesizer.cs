@@ -9,7 +9,8 @@ namespace WaveFlow.Vocoder;
 
 /// <summary>
 /// Mel → audio with a loaded model: audio = inverse(σ·ε, mel), NVIDIA's infer. Weight norm is
-/// folded once (inference only). float16 and bfloat16 run a folded copy of the model in that
+/// folded once (inference only), and so is the mel upsampler into the conditioning where its
+/// weights stay within <see cref="PhaseFold.AutoBudgetBytes"/>. float16 and bfloat16 run a folded copy of the model in that
 /// format, whose 1x1-convolution inverses come from float64 (see <see cref="Invertible1x1Conv"/>).
 /// </summary>
 internal sealed class Synthesizer : IDisposable
@@ -24,6 +25,7 @@ internal sealed class Synthesizer : IDisposable
         this.loaded = loaded;
         device = loaded.Model.parameters().First().device;
         loaded.Model.FoldWeightNorm();
+        loaded.Model.FoldConditioning();       // within PhaseFold.AutoBudgetBytes
         loaded.Model.eval();
     }
 
@@ -121,6 +123,7 @@ internal sealed class Synthesizer : IDisposable
         StateDict.Load(copy, StateDict.Export(loaded.Model), "in-memory model");
         copy.FoldWeightNorm();
         copy.to(precision.Dtype()).to(device);
+        copy.FoldConditioning();               // from the cast weights, on their device
         copy.eval();
         return lowPrecision[precision] = copy;
     }

@@ -128,7 +128,7 @@ internal sealed class WN : nn.Module<Tensor, Tensor, Tensor>
     /// The sums are ordered differently from <see cref="WN.forward"/>, so results differ by float
     /// rounding only (tested against it).
     /// </remarks>
-    internal Tensor Infer(Tensor audio, InferenceWorkspace ws)
+    internal Tensor Infer(Tensor audio, InferenceWorkspace ws, PhaseFold? fold = null)
     {
         using var scope = NewDisposeScope();
         long c = nChannels, steps = ws.Steps;
@@ -150,9 +150,17 @@ internal sealed class WN : nn.Module<Tensor, Tensor, Tensor>
         {
             ws.FillTaps(1L << i);
             long offset = 2L * i * c;
-            var bias = in_layers[i].BiasTensor + condB.narrow(0, offset, 2 * c);    // (2C)
-            inAct.copy_(bias.view(2 * c, 1).expand(2 * c, steps));
-            inAct.addmm_(condW.narrow(0, offset, 2 * c).view(2 * c, -1), ws.Spect, 1, 1);
+            if (fold is not null)
+            {
+                // The mel upsampler and this layer's rows of cond_layer as one product (PhaseFold).
+                ws.FoldedConditioning(fold.Weights[i], in_layers[i].BiasTensor + fold.Bias[i], fold.Phases);
+            }
+            else
+            {
+                var bias = in_layers[i].BiasTensor + condB.narrow(0, offset, 2 * c);    // (2C)
+                inAct.copy_(bias.view(2 * c, 1).expand(2 * c, steps));
+                inAct.addmm_(condW.narrow(0, offset, 2 * c).view(2 * c, -1), ws.Spect!, 1, 1);
+            }
             inAct.addmm_(in_layers[i].EffectiveWeight().view(2 * c, -1), ws.Taps, 1, 1);   // (2C, C·K)·(C·K, T')
             // Gated activation unit in place: rows [0, C) become tanh(·)·sigmoid(·).
             var acts = ws.TanhInPlace(tanhHalf).mul_(sigmoidHalf.sigmoid_());                // (C, T')
@@ -183,6 +191,13 @@ internal sealed class WN : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>sum + b in float32 (a bfloat16 model's biases are summed without rounding in between).</summary>
     private static Tensor Accumulate(Tensor? sum, Tensor b) =>
         sum is null ? b.to(ScalarType.Float32) : sum + b.to(ScalarType.Float32);
+
+    /// <summary>This flow's cond_layer folded with the mel upsampler (see <see cref="PhaseFold"/>).</summary>
+    internal PhaseFold FoldConditioning(Tensor upWeight, Tensor upBias, int nGroup, int hop)
+    {
+        using var scope = NewDisposeScope();   // the weight views; the fold's own tensors are detached
+        return PhaseFold.Compute(upWeight, upBias, cond_layer.EffectiveWeight().squeeze(2), cond_layer.BiasTensor, nLayers, nGroup, hop);
+    }
 
     /// <summary>Folds every weight-normalised convolution (inference).</summary>
     public void FoldWeightNorm()

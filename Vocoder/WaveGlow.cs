@@ -126,6 +126,11 @@ internal sealed partial class WaveGlow : nn.Module
         if (z.shape[1] != g)
             throw new WaveFlowException($"inverse: z has {z.shape[1]} channels, n_group is {g}");
         long samples = z.shape[2] * g;
+        if (prior_log_scale is not null) z = z / prior_log_scale.exp();
+        bool inPlace = InPlaceInference && !is_grad_enabled() && Autocast.Dtype is null && !FuseConditioning;
+        if (inPlace && FoldsFor(mel, samples) is { } folds)
+            return InverseFolded(z, mel, folds).MoveToOuterDisposeScope();           // (B, T)
+
         var spect = upsample.forward(mel);            // (B, n_mel, (F−1)·hop + filter)
         // The transposed convolution's last filter − hop samples only see the tail of the last
         // frame's window; NVIDIA trims them, leaving F·hop samples.
@@ -134,9 +139,8 @@ internal sealed partial class WaveGlow : nn.Module
             throw new WaveFlowException($"inverse: {mel.shape[2]} mel frames give {usable} samples, z asks for {samples}");
         spect = Squeeze.Mel(spect.narrow(2, 0, samples), g);   // (B, n_mel·g, T/g)
 
-        if (prior_log_scale is not null) z = z / prior_log_scale.exp();
         Tensor audio;
-        if (InPlaceInference && !is_grad_enabled() && Autocast.Dtype is null && !FuseConditioning)
+        if (inPlace)
         {
             // One batch element at a time through preallocated buffers (see InferenceWorkspace).
             var parts = new Tensor[z.shape[0]];
@@ -194,6 +198,16 @@ internal sealed partial class WaveGlow : nn.Module
     public void FoldWeightNorm()
     {
         foreach (var block in wn) block.FoldWeightNorm();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            fused?.Dispose();
+            UnfoldConditioning();
+        }
+        base.Dispose(disposing);
     }
 
     /// <summary>The flows' channel mixings (1x1 convolutions by default), in flow order.</summary>

@@ -72,6 +72,7 @@ internal static class BenchRunner
                     Add(SynthesisBenchmark.Run(model, "synthesis, weight norm unfolded", seconds, s.SynthesisBatch, s.Precision, device, s.WarmUp, s.Repeats));
                 }
             model.FoldWeightNorm();
+            model.FoldConditioning();          // as synthesis does (within PhaseFold.AutoBudgetBytes)
             // Chunked first: on CUDA the caching allocator keeps what it reserved, so the driver's
             // figure after a phase is only that phase's if no bigger phase came before it.
             if (s.ChunkFrames is { } chunk)
@@ -89,6 +90,16 @@ internal static class BenchRunner
                     starting?.Invoke($"synthesis {seconds} s");
                     Add(SynthesisBenchmark.Run(model, "synthesis", seconds, s.SynthesisBatch, s.Precision, device, s.WarmUp, s.Repeats));
                 }
+            if (s.CompareUnfolded && !s.ChunkedOnly && model.ConditioningFolded)
+            {
+                model.UnfoldConditioning();
+                foreach (var seconds in s.Seconds)
+                {
+                    starting?.Invoke($"synthesis {seconds} s, conditioning not phase-folded");
+                    Add(SynthesisBenchmark.Run(model, "synthesis, conditioning not phase-folded", seconds, s.SynthesisBatch, s.Precision, device, s.WarmUp, s.Repeats));
+                }
+                model.FoldConditioning();
+            }
             if (s.CompareFusedConditioning && !s.ChunkedOnly)
             {
                 model.FuseConditioning = true;
@@ -106,6 +117,7 @@ internal static class BenchRunner
                 reference.to(device);
                 reference.eval();
                 reference.FoldWeightNorm();
+                reference.FoldConditioning();
                 double seconds = s.Seconds.Min();
                 double rel = SynthesisBenchmark.PrecisionError(model, reference, seconds, device);
                 Add(new BenchRow($"{s.Precision.ToString().ToLowerInvariant()} vs fp32 (error)", device.ToString(), s.Precision.ToString().ToLowerInvariant(), seconds, 1, 0, 0, 0, null, 0, 0, null, [],

@@ -18,6 +18,9 @@ internal static class LayerBenchmark
     /// <summary>Calls of an operation per timed repeat: short operations need several to rise above the clock's resolution.</summary>
     private const int CallsPerRepeat = 10;
 
+    /// <summary>The row of the phase-folded conditioning, the alternative to the conditioning product (not in the sum).</summary>
+    private const string Folded = "phase-folded conditioning";
+
     /// <summary>The layer's operations in <paramref name="precision"/>, one row each, then their sum.</summary>
     public static List<BenchRow> Run(WaveGlowOptions options, MelOptions mel, double seconds, Precision precision,
         Device device, int warmUp, int repeats)
@@ -45,7 +48,7 @@ internal static class LayerBenchmark
 
         var operations = new (string Name, double Flop, Action Call)[]
         {
-            ("conditioning product", Flop(2L * c, condIn), () => inAct.addmm_(condW, ws.Spect, 1, 1)),
+            ("conditioning product", Flop(2L * c, condIn), () => inAct.addmm_(condW, ws.Spect!, 1, 1)),
             ("dilated convolution product", Flop(2L * c, (long)c * k), () => inAct.addmm_(inW, ws.Taps, 1, 1)),
             ("res/skip product", Flop(2L * c, c), () => ws.State.addmm_(resSkipW, tanhHalf, 1, 1)),
             ("shifted copies", 0, () => ws.FillTaps(1)),
@@ -56,6 +59,17 @@ internal static class LayerBenchmark
                 residual.add_(resBias.view(c, 1));
             }),
         };
+        // The conditioning as synthesis runs it when the upsampler is folded in (PhaseFold), for
+        // whole frames: F = T'/P windows of J·n_mel values.
+        int phases = mel.HopLength / options.NGroup, window = mel.FilterLength / mel.HopLength * options.NMelChannels;
+        using var foldedWs = PhaseFold.Applies(options, mel) ? new InferenceWorkspace(Random(steps / phases, window), phases, c, k) : null;
+        if (foldedWs is not null)
+        {
+            var foldedW = Random(window, 2L * c * phases);                          // (J·n_mel, 2C·P)
+            operations = [.. operations[..1],
+                (Folded, Flop(2L * c, window) * foldedWs.Steps / steps, () => foldedWs.FoldedConditioning(foldedW, bias, phases)),
+                .. operations[1..]];
+        }
         // The gate's tanh/sigmoid would saturate the same rows over many calls; refill them first.
         var fresh = Random(2L * c, steps);
         var rows = new List<BenchRow>();
@@ -69,20 +83,24 @@ internal static class LayerBenchmark
                 for (int i = 0; i < CallsPerRepeat; i++) call();
             }, warmUp, repeats, device);
             double ms = timing.MedianMs / CallsPerRepeat, cpu = timing.MedianCpuMs / CallsPerRepeat;
-            sumMs += ms;
-            sumCpu += cpu;
-            sumFlop += flop;
+            if (name != Folded)
+            {
+                sumMs += ms;
+                sumCpu += cpu;
+                sumFlop += flop;
+            }
             rows.Add(Row($"layer: {name}", ms, timing.MinMs / CallsPerRepeat, cpu, flop, timing.Milliseconds.Select(t => t / CallsPerRepeat).ToList(),
                 device, precisionName, seconds, Shape(name, c, k, condIn)));
         }
         rows.Add(Row("layer: all of the above", sumMs, sumMs, sumCpu, sumFlop, [sumMs], device, precisionName, seconds,
-            $"× {options.NFlows * options.WN.NLayers} layers ≈ {sumMs * options.NFlows * options.WN.NLayers / 1000:F2} s for {seconds:G4} s of audio"));
+            $"without the phase-folded row; × {options.NFlows * options.WN.NLayers} layers ≈ {sumMs * options.NFlows * options.WN.NLayers / 1000:F2} s for {seconds:G4} s of audio"));
         return rows;
     }
 
     private static string Shape(string name, int c, int k, int condIn) => name switch
     {
         "conditioning product" => $"({2 * c} × {condIn})·({condIn} × T')",
+        Folded => $"(F × J·n_mel)·(J·n_mel × {2 * c}·P), laid out as ({2 * c} × T')",
         "dilated convolution product" => $"({2 * c} × {c * k})·({c * k} × T')",
         "res/skip product" => $"({2 * c} × {c})·({c} × T')",
         "shifted copies" => $"{k} × ({c} × T')",

@@ -44,28 +44,32 @@ public class BenchCommandTests
             "--seconds", "0.5", "--repeats", "2", "--warmup", "0", "--layers", "--bf16", "--device", "cpu", "--json", json));
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         var rows = doc.RootElement.GetProperty("Rows").EnumerateArray().ToList();
-        string[] operations = ["conditioning product", "dilated convolution product", "res/skip product", "shifted copies",
-            "gate tanh·sigmoid", "bias start + residual bias", "all of the above"];
+        string[] operations = ["conditioning product", "phase-folded conditioning", "dilated convolution product", "res/skip product",
+            "shifted copies", "gate tanh·sigmoid", "bias start + residual bias", "all of the above"];
         Assert.Equal(operations.Select(o => "layer: " + o).Concat(operations.Select(o => "layer: " + o)), rows.Select(r => r.GetProperty("Case").GetString()));
-        Assert.Equal(Enumerable.Repeat("fp32", 7).Concat(Enumerable.Repeat("bf16", 7)), rows.Select(r => r.GetProperty("Precision").GetString()));
+        Assert.Equal(Enumerable.Repeat("fp32", 8).Concat(Enumerable.Repeat("bf16", 8)), rows.Select(r => r.GetProperty("Precision").GetString()));
         // Micro model: C = 16, K = 3, n_mel·n_group = 128; 0.5 s at 22,050 Hz = 1,378 grouped steps.
+        // Folded: J·n_mel = 4 · 16 = 64 inputs per output, over the 43 whole frames of P = 32 steps.
         const long steps = 1378;
-        (string Shape, long M, long K)[] products = [("(32 × 128)·(128 × T')", 32, 128), ("(32 × 48)·(48 × T')", 32, 48), ("(32 × 16)·(16 × T')", 32, 16)];
-        foreach (var half in new[] { rows.Take(7).ToList(), rows.Skip(7).ToList() })
+        (int Row, string Shape, long M, long K, long N)[] products =
+            [(0, "(32 × 128)·(128 × T')", 32, 128, steps), (1, "(F × J·n_mel)·(J·n_mel × 32·P), laid out as (32 × T')", 32, 64, 43 * 32),
+             (2, "(32 × 48)·(48 × T')", 32, 48, steps), (3, "(32 × 16)·(16 × T')", 32, 16, steps)];
+        foreach (var half in new[] { rows.Take(8).ToList(), rows.Skip(8).ToList() })
         {
-            for (int i = 0; i < 3; i++)
+            foreach (var (i, shape, m, k, n) in products)
             {
                 string note = half[i].GetProperty("Note").GetString()!;
-                Assert.StartsWith(products[i].Shape + ": ", note);
+                Assert.StartsWith(shape + ": ", note);
                 double ms = half[i].GetProperty("MedianMs").GetDouble();
-                double expected = 2.0 * products[i].M * products[i].K * steps / (ms / 1000) / 1e9;   // GFLOP/s from the shapes
+                double expected = 2.0 * m * k * n / (ms / 1000) / 1e9;   // GFLOP/s from the shapes
                 double printed = double.Parse(note.Split(": ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
                 Assert.InRange(printed, expected - 0.5 - expected * 0.01, expected + 0.5 + expected * 0.01);
                 Assert.Equal(2, half[i].GetProperty("TimesMs").GetArrayLength());
             }
-            double sum = half.Take(6).Sum(r => r.GetProperty("MedianMs").GetDouble());
-            Assert.Equal(sum, half[6].GetProperty("MedianMs").GetDouble(), 9);
-            Assert.StartsWith("× 18 layers ≈ ", half[6].GetProperty("Note").GetString());
+            // The total is the unfolded layer: every row but the folded alternative.
+            double sum = half.Take(7).Where((_, i) => i != 1).Sum(r => r.GetProperty("MedianMs").GetDouble());
+            Assert.Equal(sum, half[7].GetProperty("MedianMs").GetDouble(), 9);
+            Assert.StartsWith("without the phase-folded row; × 18 layers ≈ ", half[7].GetProperty("Note").GetString());
         }
     }
 
