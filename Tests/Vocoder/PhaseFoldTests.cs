@@ -132,4 +132,26 @@ public class PhaseFoldTests
         Assert.True(PhaseFold.Bytes(shipped, mel, 4) <= PhaseFold.AutoBudgetBytes);
         Assert.True(PhaseFold.Bytes(new WaveGlowOptions(), mel, 2) > PhaseFold.AutoBudgetBytes);
     }
+
+    [SkippableFact]
+    public void FoldedEqualsUnfoldedOnCuda()
+    {
+        // scripts/device-check-mixed-precision.sh runs this on a GPU machine; skipped without one.
+        Skip.IfNot(cuda.is_available(), "no CUDA device");
+        backends.cuda.matmul.allow_tf32 = false;
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        using var model = ModelFixture.Load("tiny");
+        model.FoldWeightNorm();
+        model.to(CUDA);
+        var mel = ModelFixture.Batched(ModelFixture.Npy("tiny", "infer.mel.npy")).to(CUDA);
+        var z = (ModelFixture.Batched(ModelFixture.Npy("tiny", "infer.eps.npy")) * 0.6).to(CUDA);
+        var plain = ModelFixture.Floats(model.Inverse(z, mel));
+        Assert.True(model.FoldConditioning(long.MaxValue));   // made on the GPU, from the weights there
+        var folded = ModelFixture.Floats(model.Inverse(z, mel));
+        double rel = Fixture.RelativeL2(folded, plain);
+        Assert.True(rel < 1e-5, $"folded vs unfolded on CUDA: relative L2 {rel:G3}");
+        double vsNvidia = Fixture.RelativeL2(folded, ModelFixture.Npy("tiny", "infer.sigma0.6.audio.npy").Data);
+        Assert.True(vsNvidia < 1e-4, $"folded on CUDA vs NVIDIA: relative L2 {vsNvidia:G3}");
+    }
 }
