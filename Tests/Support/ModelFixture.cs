@@ -28,6 +28,21 @@ internal static class ModelFixture
 
     public static FloatArray Npy(string name, string file) => NpyFile.Read(Fixture.Path_(name, file));
 
+    /// <summary>
+    /// NVIDIA's synthesis case of fixture <paramref name="name"/> on <paramref name="device"/>: the
+    /// model with weight norm folded, its mel (1, n_mel, F) and z = 0.6·ε (1, g, T/g), and the
+    /// audio NVIDIA's infer produced from them (current dispose scope).
+    /// </summary>
+    public static (WaveGlow Model, Tensor Mel, Tensor Z, float[] Audio) InferenceCase(string name, Device device)
+    {
+        var model = Load(name);
+        model.FoldWeightNorm();
+        model.to(device);
+        var mel = Batched(Npy(name, "infer.mel.npy")).to(device);
+        var z = (Batched(Npy(name, "infer.eps.npy")) * 0.6).to(device);
+        return (model, mel, z, Npy(name, "infer.sigma0.6.audio.npy").Data);
+    }
+
     /// <summary>The array as a tensor with a leading batch axis of 1.</summary>
     public static Tensor Batched(FloatArray a) => tensor(a.Data, [1, .. a.Shape]);
 

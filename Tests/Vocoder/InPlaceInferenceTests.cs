@@ -104,17 +104,14 @@ public class InPlaceInferenceTests
         backends.cuda.matmul.allow_tf32 = false;
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        using var model = ModelFixture.Load("tiny");
-        model.FoldWeightNorm();
-        model.to(CUDA);
-        var mel = ModelFixture.Batched(ModelFixture.Npy("tiny", "infer.mel.npy")).to(CUDA);
-        var z = (ModelFixture.Batched(ModelFixture.Npy("tiny", "infer.eps.npy")) * 0.6).to(CUDA);
+        var (model, mel, z, nvidia) = ModelFixture.InferenceCase("tiny", CUDA);
+        using var _m = model;
         var inPlace = ModelFixture.Floats(model.Inverse(z, mel));
         model.InPlaceInference = false;
         var plain = ModelFixture.Floats(model.Inverse(z, mel));
         double rel = Fixture.RelativeL2(inPlace, plain);
         Assert.True(rel < 1e-5, $"in-place vs plain forward on CUDA: relative L2 {rel:G3}");
-        double vsNvidia = Fixture.RelativeL2(inPlace, ModelFixture.Npy("tiny", "infer.sigma0.6.audio.npy").Data);
+        double vsNvidia = Fixture.RelativeL2(inPlace, nvidia);
         Assert.True(vsNvidia < 1e-4, $"in-place on CUDA vs NVIDIA: relative L2 {vsNvidia:G3}");
     }
 }

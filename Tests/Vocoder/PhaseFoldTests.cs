@@ -67,13 +67,11 @@ public class PhaseFoldTests
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        using var model = ModelFixture.Load(name);
-        model.FoldWeightNorm();
+        var (model, mel, z, nvidia) = ModelFixture.InferenceCase(name, CPU);
+        using var _m = model;
         Assert.True(model.FoldConditioning(long.MaxValue));
-        var mel = ModelFixture.Batched(ModelFixture.Npy(name, "infer.mel.npy"));
-        var z = ModelFixture.Batched(ModelFixture.Npy(name, "infer.eps.npy")) * 0.6;
         var audio = ModelFixture.Floats(model.Inverse(z, mel));
-        double rel = Fixture.RelativeL2(audio, ModelFixture.Npy(name, "infer.sigma0.6.audio.npy").Data);
+        double rel = Fixture.RelativeL2(audio, nvidia);
         Assert.True(rel < 1e-4, $"folded vs NVIDIA: relative L2 {rel:G3}");
     }
 
@@ -141,17 +139,14 @@ public class PhaseFoldTests
         backends.cuda.matmul.allow_tf32 = false;
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        using var model = ModelFixture.Load("tiny");
-        model.FoldWeightNorm();
-        model.to(CUDA);
-        var mel = ModelFixture.Batched(ModelFixture.Npy("tiny", "infer.mel.npy")).to(CUDA);
-        var z = (ModelFixture.Batched(ModelFixture.Npy("tiny", "infer.eps.npy")) * 0.6).to(CUDA);
+        var (model, mel, z, nvidia) = ModelFixture.InferenceCase("tiny", CUDA);
+        using var _m = model;
         var plain = ModelFixture.Floats(model.Inverse(z, mel));
         Assert.True(model.FoldConditioning(long.MaxValue));   // made on the GPU, from the weights there
         var folded = ModelFixture.Floats(model.Inverse(z, mel));
         double rel = Fixture.RelativeL2(folded, plain);
         Assert.True(rel < 1e-5, $"folded vs unfolded on CUDA: relative L2 {rel:G3}");
-        double vsNvidia = Fixture.RelativeL2(folded, ModelFixture.Npy("tiny", "infer.sigma0.6.audio.npy").Data);
+        double vsNvidia = Fixture.RelativeL2(folded, nvidia);
         Assert.True(vsNvidia < 1e-4, $"folded on CUDA vs NVIDIA: relative L2 {vsNvidia:G3}");
     }
 }
