@@ -64,33 +64,68 @@ internal sealed class PhaseFold : IDisposable
     }
 
     /// <summary>
-    /// Folds one flow. <paramref name="upWeight"/> (n_mel, n_mel, K) and <paramref name="upBias"/>
-    /// (n_mel) are the upsampler's, <paramref name="condWeight"/> (2·C·L, n_mel·g) and
-    /// <paramref name="condBias"/> (2·C·L) the flow's cond_layer. Computed in float32 (float64 is
-    /// no closer to the unfolded model, which itself runs in float32), stored in the weights' dtype.
+    /// The upsampler as every flow's fold reads it (float32): per phase p the (J·n_mel × n_mel·g)
+    /// matrix of its taps hop·i + g·p + k, rows (i, c) and columns (c', k) as cond_layer's inputs,
+    /// and its bias per grouped input (b_up[c'] at c'·g + k). Made once for all flows.
     /// </summary>
-    public static PhaseFold Compute(Tensor upWeight, Tensor upBias, Tensor condWeight, Tensor condBias, int nLayers, int nGroup, int hop)
+    public sealed class UpsamplerTaps : IDisposable
+    {
+        /// <summary>(P, J·n_mel, n_mel·g).</summary>
+        public Tensor Taps { get; }
+
+        /// <summary>(n_mel·g).</summary>
+        public Tensor Bias { get; }
+
+        public int Phases { get; }
+        public int Frames { get; }
+
+        /// <param name="weight">the upsampler's (n_mel, n_mel, K)</param>
+        /// <param name="bias">the upsampler's (n_mel)</param>
+        /// <param name="nGroup">n_group: samples per grouped step</param>
+        /// <param name="hop">the STFT hop, the upsampler's stride</param>
+        public UpsamplerTaps(Tensor weight, Tensor bias, int nGroup, int hop)
+        {
+            using var scope = NewDisposeScope();
+            long nMel = weight.shape[0];
+            Phases = hop / nGroup;
+            Frames = (int)(weight.shape[2] / hop);
+            Taps = weight.to(ScalarType.Float32)
+                .view(nMel, nMel, Frames, Phases, nGroup)                          // (c, c', i, p, k): tap hop·i + g·p + k
+                .permute(3, 2, 0, 1, 4)                                            // (p, i, c, c', k)
+                .reshape(Phases, Frames * nMel, nMel * nGroup)                    // (P, J·n_mel, n_mel·g)
+                .DetachFromDisposeScope();
+            Bias = bias.to(ScalarType.Float32).repeat_interleave(nGroup).DetachFromDisposeScope();   // (n_mel·g)
+        }
+
+        public void Dispose()
+        {
+            Taps.Dispose();
+            Bias.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Folds one flow's cond_layer, <paramref name="condWeight"/> (2·C·L, n_mel·g) and
+    /// <paramref name="condBias"/> (2·C·L), with the <paramref name="upsampler"/>: one
+    /// (P·J·n_mel × n_mel·g)·(n_mel·g × 2·C·L) product. Computed in float32 (float64 is no closer
+    /// to the unfolded model, which itself runs in float32), stored in cond_layer's dtype.
+    /// </summary>
+    public static PhaseFold Compute(UpsamplerTaps upsampler, Tensor condWeight, Tensor condBias, int nLayers)
     {
         using var scope = NewDisposeScope();
         var dtype = condWeight.dtype;
-        long nMel = upWeight.shape[0], kernel = upWeight.shape[2], outputs = condWeight.shape[0];
-        int phases = hop / nGroup, frames = (int)(kernel / hop);
-        long perLayer = outputs / nLayers;                                          // 2C
-        var up = upWeight.to(ScalarType.Float32)
-            .view(nMel, nMel, frames, phases, nGroup)                              // (c, c', i, p, k): tap hop·i + g·p + k
-            .permute(3, 2, 0, 1, 4)                                                // (p, i, c, c', k)
-            .reshape(phases, frames * nMel, nMel * nGroup);                       // (P, J·n_mel, n_mel·g)
+        long phases = upsampler.Phases, window = upsampler.Taps.shape[1];           // P, J·n_mel
+        long perLayer = condWeight.shape[0] / nLayers;                              // 2C
         var cond = condWeight.to(ScalarType.Float32);                               // (2CL, n_mel·g)
-        var a = matmul(up, cond.t());                                              // (P, J·n_mel, 2CL)
-        var weights = a.view(phases, frames * nMel, nLayers, perLayer)             // (p, (i,c), l, o)
+        var a = matmul(upsampler.Taps.view(phases * window, -1), cond.t());        // (P·J·n_mel, 2CL)
+        var weights = a.view(phases, window, nLayers, perLayer)                    // (p, (i,c), l, o)
             .permute(2, 1, 3, 0)                                                   // (l, (i,c), o, p)
-            .reshape(nLayers, frames * nMel, perLayer * phases)                    // (L, J·n_mel, 2C·P)
+            .reshape(nLayers, window, perLayer * phases)                           // (L, J·n_mel, 2C·P)
             .to(dtype);
-        var upBiasPerStep = upBias.to(ScalarType.Float32).repeat_interleave(nGroup); // (n_mel·g): b_up[c'] at c'·g + k
-        var bias = (condBias.to(ScalarType.Float32) + mv(cond, upBiasPerStep))      // (2CL)
+        var bias = (condBias.to(ScalarType.Float32) + mv(cond, upsampler.Bias))     // (2CL)
             .view(nLayers, perLayer)                                               // (L, 2C)
             .to(dtype);
-        return new PhaseFold(weights.DetachFromDisposeScope(), bias.DetachFromDisposeScope(), phases, frames);
+        return new PhaseFold(weights.DetachFromDisposeScope(), bias.DetachFromDisposeScope(), upsampler.Phases, upsampler.Frames);
     }
 
     /// <summary>

@@ -23,7 +23,8 @@ internal sealed partial class WaveGlow
         int elementSize = dtype is ScalarType.Float16 or ScalarType.BFloat16 ? 2 : 4;
         if (!PhaseFold.Applies(Options, Mel) || PhaseFold.Bytes(Options, Mel, elementSize) > budgetBytes) return false;
         using var _ = no_grad();
-        conditioningFolds = wn.Select(block => block.FoldConditioning(upsample.Weight, upsample.Bias, Options.NGroup, Mel.HopLength)).ToArray();
+        using var upsampler = new PhaseFold.UpsamplerTaps(upsample.Weight, upsample.Bias, Options.NGroup, Mel.HopLength);
+        conditioningFolds = wn.Select(block => block.FoldConditioning(upsampler)).ToArray();
         return true;
     }
 

@@ -193,10 +193,10 @@ internal sealed class WN : nn.Module<Tensor, Tensor, Tensor>
         sum is null ? b.to(ScalarType.Float32) : sum + b.to(ScalarType.Float32);
 
     /// <summary>This flow's cond_layer folded with the mel upsampler (see <see cref="PhaseFold"/>).</summary>
-    internal PhaseFold FoldConditioning(Tensor upWeight, Tensor upBias, int nGroup, int hop)
+    internal PhaseFold FoldConditioning(PhaseFold.UpsamplerTaps upsampler)
     {
         using var scope = NewDisposeScope();   // the weight views; the fold's own tensors are detached
-        return PhaseFold.Compute(upWeight, upBias, cond_layer.EffectiveWeight().squeeze(2), cond_layer.BiasTensor, nLayers, nGroup, hop);
+        return PhaseFold.Compute(upsampler, cond_layer.EffectiveWeight().squeeze(2), cond_layer.BiasTensor, nLayers);
     }
 
     /// <summary>Folds every weight-normalised convolution (inference).</summary>
