@@ -120,8 +120,14 @@ internal sealed class Synthesizer : IDisposable
     {
         if (lowPrecision.TryGetValue(precision, out var model)) return model;
         var copy = new WaveGlow(loaded.Options, loaded.Mel);
-        StateDict.Load(copy, StateDict.Export(loaded.Model), "in-memory model");
-        copy.FoldWeightNorm();
+        copy.FoldWeightNorm();                 // the same parameters as the (folded) loaded model
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+        {
+            // Tensor to tensor, in libtorch: no managed round trip (NVIDIA's model: 2.8 s → 0.2 s).
+            var source = loaded.Model.state_dict();
+            foreach (var (name, target) in copy.state_dict()) target.copy_(source[name]);
+        }
         copy.to(precision.Dtype()).to(device);
         copy.FoldConditioning();               // from the cast weights, on their device
         copy.eval();
