@@ -146,6 +146,13 @@ internal sealed class PhaseFold : IDisposable
             .MoveToOuterDisposeScope();
     }
 
+    /// <summary>This fold in another dtype and on another device (a new fold; this one is kept).</summary>
+    public PhaseFold To(ScalarType dtype, Device device)
+    {
+        using var scope = NewDisposeScope();
+        return new PhaseFold(Weights.to(dtype, device).DetachFromDisposeScope(), Bias.to(dtype, device).DetachFromDisposeScope(), Phases, Frames);
+    }
+
     /// <summary>Whether these tensors were made for <paramref name="like"/>'s dtype and device.</summary>
     public bool Matches(Tensor like) =>
         Weights.dtype == like.dtype && Weights.device.type == like.device.type && Weights.device.index == like.device.index;

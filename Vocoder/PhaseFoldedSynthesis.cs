@@ -28,6 +28,21 @@ internal sealed partial class WaveGlow
         return true;
     }
 
+    /// <summary>
+    /// Takes <paramref name="source"/>'s folded conditioning, cast to this model's dtype and device,
+    /// instead of folding again: for a low-precision copy of a folded model (same weights), whose
+    /// fold is then rounded once from float32 rather than computed from rounded weights. Returns
+    /// false when the source has no fold.
+    /// </summary>
+    public bool CopyConditioningFold(WaveGlow source)
+    {
+        if (source.conditioningFolds is not { } folds) return false;
+        UnfoldConditioning();
+        var like = upsample.Weight;
+        conditioningFolds = folds.Select(f => f.To(like.dtype, like.device)).ToArray();
+        return true;
+    }
+
     /// <summary>Drops the folded conditioning (synthesis goes back to the upsampler and cond_layer).</summary>
     public void UnfoldConditioning()
     {

@@ -129,7 +129,8 @@ internal sealed class Synthesizer : IDisposable
             foreach (var (name, target) in copy.state_dict()) target.copy_(source[name]);
         }
         copy.to(precision.Dtype()).to(device);
-        copy.FoldConditioning();               // from the cast weights, on their device
+        if (!copy.CopyConditioningFold(loaded.Model))   // the float32 fold, cast (no second fold)
+            copy.FoldConditioning();                    // from the cast weights (a fold that fits only at half size)
         copy.eval();
         return lowPrecision[precision] = copy;
     }

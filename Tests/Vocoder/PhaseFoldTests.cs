@@ -93,6 +93,30 @@ public class PhaseFoldTests
     }
 
     [Fact]
+    public void ALowPrecisionCopyTakesTheFloat32FoldCast()
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        using var model = Build(8, 256, 1024, 3, 2, 8, seed: 9);
+        using var copy = Build(8, 256, 1024, 3, 2, 8, seed: 9);   // the same weights
+        Assert.False(copy.CopyConditioningFold(model));            // nothing to take yet
+        Assert.True(model.FoldConditioning(long.MaxValue));
+        copy.to(ScalarType.BFloat16);
+        Assert.True(copy.CopyConditioningFold(model));
+        using var gen = new Generator(10);
+        var mel = randn([1, 3, 10], generator: gen);
+        var z = randn([1, 8, 10 * 256 / 8], generator: gen) * 0.6;
+        var fp32 = model.Inverse(z, mel);
+        var bf16 = copy.Inverse(z.to(ScalarType.BFloat16), mel.to(ScalarType.BFloat16)).to(ScalarType.Float32);
+        double rel = ((bf16 - fp32).norm() / fp32.norm()).item<float>();
+        Assert.InRange(rel, 1e-5, 0.02);   // the cast fold was used (in bfloat16) and stays close
+        copy.UnfoldConditioning();
+        var unfolded = copy.Inverse(z.to(ScalarType.BFloat16), mel.to(ScalarType.BFloat16)).to(ScalarType.Float32);
+        Assert.True((bf16 - unfolded).abs().max().item<float>() > 0);   // and it was the fold that ran
+        Assert.True(model.ConditioningFolded);                         // the source keeps its own
+    }
+
+    [Fact]
     public void AFoldMadeBeforeACastIsNotUsed()
     {
         // The fold holds the weights as they were: after model.to(bfloat16) synthesis must not mix
