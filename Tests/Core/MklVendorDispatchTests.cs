@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using TorchSharp;
 using WaveFlow.Core.Runtime;
+using WaveFlow.Tests.Support;
 using static TorchSharp.torch;
 
 namespace WaveFlow.Tests.Core;
@@ -46,6 +47,9 @@ public class MklVendorDispatchTests
     }
 }
 
+/// <summary>The no-GC region and the collection count are process-wide: any test thread allocating
+/// during it spends the region's budget, so this runs alone (it failed once in a parallel CI run).</summary>
+[Collection(ProcessWideMeasurement.Name)]
 public class ScalarGuardTests
 {
     [Fact]

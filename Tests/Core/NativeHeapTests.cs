@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using WaveFlow.Core.Runtime;
+using WaveFlow.Tests.Support;
 
 namespace WaveFlow.Tests.Core;
 
@@ -8,8 +9,10 @@ namespace WaveFlow.Tests.Core;
 /// page-faults on every first touch and is unmapped on free): glibc's own statistics
 /// (mallinfo2's hblkhd, the bytes held in mmapped blocks) do not grow by it. The test runs on a
 /// pool thread, whose glibc arena is made of 64 MB heaps: a block larger than that is mmapped
-/// whatever the threshold (the main thread's arena has no such limit), hence 16 MB.
+/// whatever the threshold (the main thread's arena has no such limit), hence 16 MB. glibc's
+/// statistics are process-wide (another test thread's large block would count), so it runs alone.
 /// </summary>
+[Collection(ProcessWideMeasurement.Name)]
 public class NativeHeapTests
 {
     [SkippableFact]
