@@ -11,6 +11,7 @@ namespace WaveFlow.Vocoder;
 /// <paramref name="ChunkFrames"/> frames (0 = never) are synthesised in chunks with enough context
 /// that the result equals whole-utterance synthesis (see <see cref="ChunkedInference"/>),
 /// so memory stays flat in length. <paramref name="Precision"/> other than float32 runs a folded
-/// copy of the model in that format.
+/// copy of the model in that format. <paramref name="F0"/> (Hz per mel frame, 0 = unvoiced)
+/// replaces the pitch a model with a harmonic source predicts from the mel.
 /// </summary>
-internal sealed record SynthesisOptions(float Sigma = 0.6f, long? Seed = null, FloatArray? Noise = null, Precision Precision = Precision.Fp32, float Denoise = 0f, int ChunkFrames = 0);
+internal sealed record SynthesisOptions(float Sigma = 0.6f, long? Seed = null, FloatArray? Noise = null, Precision Precision = Precision.Fp32, float Denoise = 0f, int ChunkFrames = 0, float[]? F0 = null);

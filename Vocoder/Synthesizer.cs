@@ -44,6 +44,7 @@ internal sealed class Synthesizer : IDisposable
         var audio = (Chunked(mel, options)
             ? ChunkedInference.Infer(model, melTensor, z, options.ChunkFrames)
             : model.Inverse(z, melTensor)).to(ScalarType.Float32);                       // (1, T)
+        if (Source(melTensor, audio.shape[1], options) is { } source) audio = audio + source;
         if (options.Denoise > 0) audio = denoiser!.Denoise(audio, options.Denoise);
         using var cpu = audio.reshape(-1).cpu();
         return cpu.data<float>().ToArray();
@@ -70,7 +71,24 @@ internal sealed class Synthesizer : IDisposable
         using var _ = no_grad();
         var (melTensor, z) = Inputs(mel, options);
         var plan = ChunkedInference.Plan(model, melTensor, z, options.ChunkFrames);
-        return new SynthesisStream(model, melTensor.DetachFromDisposeScope(), z.DetachFromDisposeScope(), plan);
+        var source = Source(melTensor, z.shape[2] * loaded.Options.NGroup, options);
+        return new SynthesisStream(model, melTensor.DetachFromDisposeScope(), z.DetachFromDisposeScope(), plan, source?.DetachFromDisposeScope());
+    }
+
+    /// <summary>
+    /// The harmonic source of the whole utterance (1, samples), float32, or null for a model
+    /// without one. Rendered once, by the float32 model whatever the precision (the predicted
+    /// pitch is a log-frequency, which bfloat16's 8-bit mantissa would round by tens of cents),
+    /// so chunks and stream pieces add slices of one phase-continuous signal.
+    /// </summary>
+    private Tensor? Source(Tensor mel, long samples, SynthesisOptions options)
+    {
+        if (loaded.Model.Source is not { } source)
+        {
+            if (options.F0 is not null) throw new WaveFlowException("an F0 file was given, but this model has no harmonic source (waveglow_config.harmonic_source)");
+            return null;
+        }
+        return source.Render(mel.to(ScalarType.Float32), samples, options.F0);
     }
 
     /// <summary>Whether <see cref="Synthesize"/> runs <paramref name="mel"/> in chunks.</summary>

@@ -142,11 +142,26 @@ public sealed class WaveFlowVocoder : IDisposable
     /// The CLI's synthesis: a mel read from a file (errors name <paramref name="source"/>) and,
     /// optionally, exact noise in z's layout [n_group, frames·hop/n_group].
     /// </summary>
-    internal float[] SynthesizeArray(FloatArray mel, VocoderOptions options, FloatArray? noise, string source)
+    internal float[] SynthesizeArray(FloatArray mel, VocoderOptions options, FloatArray? noise, string source, FloatArray? f0 = null, string? f0Source = null)
     {
         options.Validate();
         var checkedMel = MelFile.Validate(mel, source, MelChannels);
-        return Locked(() => synthesizer.Synthesize(checkedMel, options.ToSynthesis(noise)));
+        var pitch = f0 is null ? null : CheckF0(f0, checkedMel.Shape[^1], f0Source ?? "F0");
+        return Locked(() => synthesizer.Synthesize(checkedMel, options.ToSynthesis(noise) with { F0 = pitch }));
+    }
+
+    /// <summary>An F0 track for a model with a harmonic source: [frames] or [1, frames] of Hz per
+    /// mel frame (0 = unvoiced), finite and not negative, as many frames as the mel.</summary>
+    private float[] CheckF0(FloatArray f0, long frames, string source)
+    {
+        if (loaded.Model.Source is null)
+            throw WaveFlowException.ForFile(source, "this model has no harmonic source, so it takes no F0");
+        long[] shape = f0.Shape.Length == 2 && f0.Shape[0] == 1 ? f0.Shape[1..] : f0.Shape;
+        if (shape.Length != 1 || shape[0] != frames)
+            throw WaveFlowException.ForFile(source, $"F0 has shape {StateDict.Shape(f0.Shape)}, the mel has {frames} frames (need [{frames}])");
+        if (f0.Data.Any(v => !float.IsFinite(v) || v < 0))
+            throw WaveFlowException.ForFile(source, "F0 holds a negative, NaN or infinite value (Hz per frame, 0 = unvoiced)");
+        return f0.Data.ToArray();
     }
 
     /// <summary>

@@ -16,6 +16,8 @@ namespace WaveFlow.Vocoder;
 /// </summary>
 internal sealed partial class WaveGlow : nn.Module
 {
+    // The harmonic source (waveglow_config.harmonic_source; null when off): the flow models audio − source.
+    private readonly HarmonicSource? source;
     private readonly MelUpsampler upsample;
     [ComponentName(Name = "WN")] private readonly ModuleList<WN> wn;
     private readonly ModuleList<ChannelMixing> convinv;
@@ -32,6 +34,7 @@ internal sealed partial class WaveGlow : nn.Module
             throw new WaveFlowException($"mel settings: n_mel_channels {mel.NMelChannels} differs from waveglow_config n_mel_channels {options.NMelChannels}");
         Options = options;
         Mel = mel;
+        if (options.HarmonicSource is { } harmonic) source = new HarmonicSource(harmonic, mel);
         // The mel has one frame per hop; a transposed convolution with kernel filter_length and
         // stride hop_length learns to spread each frame over the samples its STFT window covered.
         upsample = new MelUpsampler(options.NMelChannels, mel.FilterLength, mel.HopLength);
@@ -52,6 +55,12 @@ internal sealed partial class WaveGlow : nn.Module
         }
         RegisterComponents();
     }
+
+    /// <summary>The harmonic source, or null for NVIDIA's design. <see cref="Forward"/> and
+    /// <see cref="Inverse"/> are the flow alone: the caller subtracts the source before the
+    /// forward and adds it after the inverse (synthesis renders it once for the whole utterance,
+    /// so that its phase runs on across chunks).</summary>
+    public HarmonicSource? Source => source;
 
     private bool IsEarlyExit(int k) => k > 0 && k % Options.NEarlyEvery == 0;
 

@@ -39,6 +39,8 @@ internal sealed record WaveGlowOptions
     /// and the coupling transformed the first. Set for checkpoints pickled from that class.
     /// </summary>
     [JsonPropertyName("alternating_halves")] public bool AlternatingHalves { get; init; }
+    /// <summary>A harmonic source from predicted F0 in front of the flow (null: none, NVIDIA's design).</summary>
+    [JsonPropertyName("harmonic_source")] public HarmonicSourceOptions? HarmonicSource { get; init; }
 
     /// <summary>Channels still flowing after the last early output (z's last block).</summary>
     [JsonIgnore] public int NRemainingChannels => ChannelsAtFlow(NFlows - 1);
@@ -74,6 +76,7 @@ internal sealed record WaveGlowOptions
         Check(WN.KernelSize > 0 && WN.KernelSize % 2 == 1, "WN_config.kernel_size", $"must be odd and positive, got {WN.KernelSize}");
         Check(Couplings.All.Contains(Coupling), "coupling", $"must be one of {string.Join(", ", Couplings.All)}, got \"{Coupling}\"");
         Check(Permutations.All.Contains(Permutation), "permutation", $"must be one of {string.Join(", ", Permutations.All)}, got \"{Permutation}\"");
+        HarmonicSource?.Validate(Check);
     }
 
     /// <summary>The waveglow_config object with NVIDIA's keys (variant keys only when not the default).</summary>
@@ -85,6 +88,7 @@ internal sealed record WaveGlowOptions
         if (PermutationSeed != 0) obj["permutation_seed"] = PermutationSeed;
         if (PriorScale) obj["prior_scale"] = true;
         if (AlternatingHalves) obj["alternating_halves"] = true;
+        if (HarmonicSource is { } source) obj["harmonic_source"] = source.ToJsonObject();
         return obj;
     }
 

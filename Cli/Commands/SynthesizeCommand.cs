@@ -29,12 +29,13 @@ internal static class SynthesizeCommand
         var bf16 = new Option<bool>("--bf16") { Description = "bfloat16 (folded weights): the fast path on CPUs with AVX-512 BF16/AMX" };
         var seed = new Option<long?>("--seed") { Description = "seed of the noise (each file uses it)" };
         var noise = new Option<string?>("--noise") { Description = "standard-normal noise .npy laid out as z, [n_group, frames·hop/n_group]: exactly reproducible synthesis" };
+        var f0 = new Option<string?>("--f0") { Description = "F0 .npy, Hz per mel frame (0 = unvoiced), for a model with a harmonic source; replaces the pitch it predicts (one mel only)" };
         var format = new Option<string>("--format") { Description = "wav16 or wav32f", DefaultValueFactory = _ => "wav16" };
         format.AcceptOnlyFromAmong("wav16", "wav32f");
         var chunk = new Option<int>("--chunk") { Description = "synthesise mels longer than this many frames in chunks (bounded memory, same audio); 0 = never", DefaultValueFactory = _ => 1024 };
         var overwrite = OutputPaths.OverwriteOption();
         var command = new Command("synthesize", "Turn mel spectrograms into speech")
-            { checkpoint, config, mels, outDir, sigma, denoise, fp16, bf16, seed, noise, format, chunk, overwrite };
+            { checkpoint, config, mels, outDir, sigma, denoise, fp16, bf16, seed, noise, f0, format, chunk, overwrite };
         command.SetAction(result =>
         {
             var device = GlobalOptions.ResolveDevice(result);
@@ -44,6 +45,9 @@ internal static class SynthesizeCommand
             if (result.GetValue(denoise) is var d && (d < 0 || !float.IsFinite(d))) throw new WaveFlowException($"--denoise {d}: must be ≥ 0");
             var sampleFormat = result.GetValue(format) == "wav32f" ? WavSampleFormat.Float32 : WavSampleFormat.Pcm16;
             FloatArray? eps = result.GetValue(noise) is { } noisePath ? NpyFile.Read(noisePath) : null;
+            string? f0Path = result.GetValue(f0);
+            if (f0Path is not null && melPaths.Length != 1) throw new WaveFlowException($"--f0 {f0Path}: gives the pitch of one mel, {melPaths.Length} were given");
+            FloatArray? pitch = f0Path is null ? null : NpyFile.Read(f0Path);
             if (result.GetValue(chunk) is var c && c < 0) throw new WaveFlowException($"--chunk {c}: must be ≥ 0");
             if (result.GetValue(fp16) && result.GetValue(bf16)) throw new WaveFlowException("--fp16 and --bf16: choose one");
             var precision = result.GetValue(fp16) ? Precision.Fp16 : result.GetValue(bf16) ? Precision.Bf16 : Precision.Fp32;
@@ -75,7 +79,7 @@ internal static class SynthesizeCommand
                     progress(path, k, inputs.Count);
                     var watch = Stopwatch.StartNew();
                     float[] audio;
-                    try { audio = vocoder.SynthesizeArray(mel, options, eps, path); }
+                    try { audio = vocoder.SynthesizeArray(mel, options, eps, path, pitch, f0Path); }
                     catch (WaveFlowException e) { throw new WaveFlowException($"{path}: {e.Message}", e.ExitCode, e); }
                     seconds += watch.Elapsed.TotalSeconds;
                     audioSeconds += (double)audio.Length / loaded.Mel.SamplingRate;

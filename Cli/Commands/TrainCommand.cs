@@ -162,7 +162,9 @@ internal static class TrainCommand
         public void OnValidation(ValidationReport v)
         {
             _last = v;
-            AnsiConsole.MarkupLine($"validation at {v.Iteration:N0}: NLL {v.Nll:F4}, log-mel L1 {v.LogMelL1:F3}" +
+            string f0 = double.IsFinite(v.F0RmseCents) ? $"{v.F0RmseCents:F0} cents" : "n/a (unvoiced)";
+            string hnr = double.IsFinite(v.HnrGapDb) ? $"{v.HnrGapDb:F1} dB" : "n/a";
+            AnsiConsole.MarkupLine($"validation at {v.Iteration:N0}: NLL {v.Nll:F4}, log-mel L1 {v.LogMelL1:F3}, voicing error {v.VoicingError:F3}, HNR gap {hnr}, F0 RMSE {f0}" +
                 $"{(v.IsBest ? " [green](best)[/]" : "")} ({v.Seconds:F1} s)");
         }
 

@@ -81,11 +81,17 @@ internal sealed class TrainStep : IDisposable
         var audio = tensor(batch.Audio, [batch.BatchSize, batch.SegmentLength]).to(_device);   // (B, L)
         var mel = _melFrontEnd.Compute(audio);                          // (B, n_mel, L/hop + 1), no grad
         Tensor loss;
+        // With a harmonic source the flow models audio − source; the source's own losses train
+        // its pitch predictor and amplitudes and are added to the NLL (float32, outside autocast).
+        var (flowInput, sourceLoss) = _model.Source is { } source && batch.Source is { } targets
+            ? SourceTerms(source, targets, audio, mel, batch.Iteration)
+            : (audio, null);
         using (Autocast.Enable(_precision.Dtype()))
         {
-            var (z, logSSum, logDetWSum) = _model.Forward(audio, mel);   // z (B, n_group, L/n_group), float32
+            var (z, logSSum, logDetWSum) = _model.Forward(flowInput, mel);   // z (B, n_group, L/n_group), float32
             loss = WaveGlowLoss.Compute(z, logSSum, logDetWSum, _sigma);  // float32
         }
+        if (sourceLoss is not null) loss = loss + sourceLoss;
         double local = loss.item<float>();
         bool finite = double.IsFinite(local);
         // A rank whose loss is not finite skips backward (its gradients stay 0) but still joins
@@ -127,6 +133,38 @@ internal sealed class TrainStep : IDisposable
         _scaler?.Update(finite: true);
         _optimizer.step();
         return new StepResult(value, norm, StepOutcome.Stepped, stop, reduceSeconds);
+    }
+
+    /// <summary>
+    /// audio − source and the source's weighted losses for one batch. At iteration 0 of a model
+    /// whose gain is unset, the gain is first set from the batch (the same on every rank: the
+    /// sums are all-reduced).
+    /// </summary>
+    private (Tensor FlowInput, Tensor? Loss) SourceTerms(HarmonicSource source, SourceBatch targets, Tensor audio, Tensor mel, long iteration)
+    {
+        long b = audio.shape[0], f = targets.Frames, k = targets.Harmonics, l = targets.SegmentLength;
+        var f0 = tensor(targets.F0, [b, f]).to(_device);                                   // (B, F)
+        var voiced = tensor(targets.Voiced, [b, f]).to(_device);                           // (B, F)
+        var logTarget = tensor(targets.LogAmplitude, [b, k, f]).to(_device);               // (B, K, F)
+        var mask = tensor(targets.AmplitudeMask, [b, k, f]).to(_device);                   // (B, K, F)
+        var carriers = tensor(targets.Carriers, [b, k, l]).to(_device);                    // (B, K, L)
+        if (iteration == 0 && source.GainUnset)
+        {
+            double[] sums;
+            using (no_grad())
+            {
+                var difference = (logTarget - source.LogAmplitudes(mel, f0, voiced)) * mask;
+                sums = [difference.sum().item<float>(), mask.sum().item<float>()];
+            }
+            _group.AllReduceSum(sums);
+            source.InitialiseGain(sums[0], sums[1]);
+        }
+        var logAmp = source.LogAmplitudes(mel, f0, voiced);                                // (B, K, F)
+        var waveform = source.Waveform(logAmp, carriers);                                  // (B, L)
+        var o = source.Options;
+        var loss = source.PredictorLoss(mel, f0, voiced) * o.F0LossWeight
+            + HarmonicSource.AmplitudeLoss(logAmp, logTarget, mask) * o.AmplitudeLossWeight;
+        return (audio - waveform, loss);
     }
 
     public void Dispose() => _buffer.Dispose();

@@ -42,6 +42,7 @@ internal sealed partial class Trainer : IDisposable
     private readonly LearningRateSchedule _schedule;
     private readonly StepGuard _guard;
     private readonly IProcessGroup _group;
+    private readonly HarmonicTargets? _sourceTargets;
     private readonly FaultInjection _faults = FaultInjection.FromEnvironment();
     private TensorBoardWriter? _tensorboard;
     private readonly long _endIteration;
@@ -80,7 +81,8 @@ internal sealed partial class Trainer : IDisposable
         _optimizer = torch.optim.Adam(_model.parameters(), train.LearningRate);
         _mel = new TorchMelSpectrogram(config.Mel, _device);
         _step = new TrainStep(_model, _optimizer, _mel, _device, train.Sigma, train.GradClipThresh, _group, _precision);
-        _validator = new Validator(data.ValidationAudio, _mel, _device, train.Sigma, train.Seed, config.Model.NGroup);
+        if (config.Model.HarmonicSource is { } harmonic) _sourceTargets = new HarmonicTargets(harmonic, config.Mel);
+        _validator = new Validator(data.ValidationAudio, _mel, _device, train.Sigma, train.Seed, config.Model.NGroup, _sourceTargets);
         _schedule = new LearningRateSchedule(train);
         _guard = new StepGuard(train.MaxNonfiniteInRow);
         _state = new TrainerState { Seed = train.Seed, BatchesPerEpoch = data.Sampler.BatchesPerEpoch, LearningRate = train.LearningRate, WorldSize = _group.WorldSize };
@@ -171,7 +173,7 @@ internal sealed partial class Trainer : IDisposable
         // so every rank stops after the same step; nothing may stop one rank alone.
         bool alone = _group.WorldSize == 1;
         using var prefetch = new BatchPrefetcher(
-            i => _data.Sampler.Make(i, clips, c => TrainingData.Load(c, rate), rank * perRank, perRank),
+            i => WithSourceTargets(_data.Sampler.Make(i, clips, c => TrainingData.Load(c, rate), rank * perRank, perRank), rank * perRank),
             _state.Iteration, _endIteration, train.PrefetchBatches);
         var clock = Stopwatch.StartNew();
         double startElapsed = _state.ElapsedSeconds, rate_ = 0, reduceShare = -1;
@@ -261,6 +263,23 @@ internal sealed partial class Trainer : IDisposable
         static TrainingBatch ReaderEndedEarly() => throw new WaveFlowException("the data reader stopped before the last iteration");
     }
 
+    /// <summary>The batch with its harmonic-source targets when the model has a source (the
+    /// clips' analyses are cached, so each clip is tracked and heterodyned once per run).</summary>
+    private TrainingBatch WithSourceTargets(TrainingBatch batch, int firstSlot)
+    {
+        if (_sourceTargets is null) return batch;
+        var clips = _data.Split.Train;
+        var indices = _data.Sampler.ClipsOf(batch.Iteration);
+        var slots = new List<(ClipHarmonics, int)>(batch.BatchSize);
+        for (int i = 0; i < batch.BatchSize; i++)
+        {
+            var clip = clips[indices[firstSlot + i]];
+            var analysis = _sourceTargets.For(clip.Id, () => TrainingData.Load(clip, _data.SampleRate));
+            slots.Add((analysis, _data.Sampler.CropStart(batch.Iteration, firstSlot + i, analysis.Length)));
+        }
+        return batch with { Source = _sourceTargets.Segments(slots, batch.SegmentLength) };
+    }
+
     /// <summary>Runs validation now, logs it, and keeps best.safetensors up to date.</summary>
     public ValidationReport Validate(ITrainingObserver? observer = null, double trainLoss = double.NaN)
     {
@@ -269,7 +288,10 @@ internal sealed partial class Trainer : IDisposable
         long it = _state.Iteration;
         bool best = double.IsFinite(result.Nll) && (_state.BestValidationNll is not { } b || result.Nll < b);
         if (best) _state = _state with { BestValidationNll = result.Nll, BestIteration = it };
-        var report = new ValidationReport(it, result.Nll, result.LogMelL1, best, clock.Elapsed.TotalSeconds);
+        var report = new ValidationReport(it, result.Nll, result.LogMelL1, best, clock.Elapsed.TotalSeconds)
+        {
+            VoicingError = result.VoicingError, HnrGapDb = result.HnrGapDb, F0RmseCents = result.F0RmseCents,
+        };
         if (!IsLeader) return report;
         if (best)
         {
@@ -282,11 +304,14 @@ internal sealed partial class Trainer : IDisposable
                 ["validation_clips"] = _data.Split.Validation.Count,
             }.ToJsonString(StrictJson.Options) + "\n");
         }
-        _run.AppendValidation(it, result.Nll, result.LogMelL1, trainLoss);
+        _run.AppendValidation(it, result.Nll, result.LogMelL1, trainLoss, result.VoicingError, result.HnrGapDb, result.F0RmseCents);
         if (_tensorboard is not null)
         {
             _tensorboard.AddScalar("validation/nll", result.Nll, it);
             _tensorboard.AddScalar("validation/log_mel_l1", result.LogMelL1, it);
+            _tensorboard.AddScalar("validation/voicing_error", result.VoicingError, it);
+            if (double.IsFinite(result.HnrGapDb)) _tensorboard.AddScalar("validation/hnr_gap_db", result.HnrGapDb, it);
+            if (double.IsFinite(result.F0RmseCents)) _tensorboard.AddScalar("validation/f0_rmse_cents", result.F0RmseCents, it);
             _tensorboard.AddAudio("validation/resynthesis", result.FirstResynthesis, _data.SampleRate, it);
             _tensorboard.AddPng("validation/resynthesis_mel", SpectrogramImage.EncodePng(result.FirstResynthesisMel), (int)result.FirstResynthesisMel.Shape[1], (int)result.FirstResynthesisMel.Shape[0], it);
             if (!_referenceLogged)

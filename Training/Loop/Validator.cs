@@ -1,4 +1,5 @@
 using WaveFlow.Audio.Dsp;
+using WaveFlow.Audio.Dsp.Prosody;
 using WaveFlow.Core;
 using WaveFlow.Core.Runtime;
 using WaveFlow.Training.Data;
@@ -9,14 +10,26 @@ using static TorchSharp.torch;
 namespace WaveFlow.Training.Loop;
 
 /// <summary>What one validation pass measured, plus the first clip's resynthesis for listening.</summary>
-internal sealed record ValidationResult(double Nll, double LogMelL1, float[] FirstAudio, float[] FirstResynthesis, FloatArray FirstMel, FloatArray FirstResynthesisMel);
+internal sealed record ValidationResult(double Nll, double LogMelL1, float[] FirstAudio, float[] FirstResynthesis, FloatArray FirstMel, FloatArray FirstResynthesisMel)
+{
+    /// <summary>Mean over the clips of the resynthesis's voicing error against the clip (share of frames voiced in one only).</summary>
+    public double VoicingError { get; init; } = double.NaN;
+    /// <summary>Mean HNR gap in dB over the clips with voiced frames (NaN: none).</summary>
+    public double HnrGapDb { get; init; } = double.NaN;
+    /// <summary>Mean F0 RMSE in cents over the clips voiced in both (NaN: none, so the output is unvoiced).</summary>
+    public double F0RmseCents { get; init; } = double.NaN;
+}
 
 /// <summary>
 /// Validation on the held-out clips: (1) the mean NLL per sample, the training loss on whole
 /// clips (weighted by length, so it is the NLL of all held-out audio), and (2) the mean absolute
 /// difference of log mels (SpectralMetrics.LogMelL1) between each clip and its resynthesis from its own mel at sigma 0.6
 /// (the synthesis setting), i.e. how close what the model would say is to what was said. The
-/// noise comes from a CPU generator seeded per clip, so every validation uses the same noise.
+/// noise comes from a CPU generator seeded per clip, so every validation uses the same noise;
+/// and (3) the resynthesis's voicing error, HNR gap and F0 RMSE against the clip (ProsodyMetrics),
+/// so a run shows when voicing appears. With a harmonic source the NLL is that of audio − source
+/// (the source on the clip's own harmonic phases, as in training) and the resynthesis adds the
+/// source rendered from the predicted pitch, as synthesis does.
 /// </summary>
 internal sealed class Validator
 {
@@ -27,12 +40,15 @@ internal sealed class Validator
     private readonly double _sigma;
     private readonly long _seed;
     private readonly int _nGroup;
+    private readonly ClipHarmonics[]? _harmonics;
+    private readonly HarmonicTargets? _targets;
 
     /// <summary>Validation over <paramref name="clips"/> (held-out audio, each trimmed by <see cref="Trim"/>).</summary>
-    public Validator(IReadOnlyList<float[]> clips, TorchMelSpectrogram mel, Device device, double sigma, long seed, int nGroup)
+    public Validator(IReadOnlyList<float[]> clips, TorchMelSpectrogram mel, Device device, double sigma, long seed, int nGroup, HarmonicTargets? targets = null)
     {
         if (clips.Count == 0) throw new ArgumentException("no validation clips", nameof(clips));
-        (_clips, _mel, _device, _sigma, _seed, _nGroup) = (clips, mel, device, sigma, seed, nGroup);
+        (_clips, _mel, _device, _sigma, _seed, _nGroup, _targets) = (clips, mel, device, sigma, seed, nGroup, targets);
+        _harmonics = targets is null ? null : clips.Select(targets.Analyse).ToArray();
     }
 
     /// <summary>Cuts a clip to at most <paramref name="maxSamples"/> (0: no limit) and to a multiple of n_group.</summary>
@@ -61,7 +77,7 @@ internal sealed class Validator
         try
         {
             using var noGrad = no_grad();
-            double nllSum = 0, l1Sum = 0;
+            double nllSum = 0, l1Sum = 0, voicingSum = 0, hnrSum = 0, hnrCount = 0, f0Sum = 0, f0Count = 0;
             long samples = 0;
             float[] firstSynth = [];
             FloatArray? firstMel = null, firstSynthMel = null;
@@ -72,27 +88,47 @@ internal sealed class Validator
                 var clip = _clips[i];
                 var audio = tensor(clip, [1, clip.Length]).to(_device);            // (1, T)
                 var mel = _mel.Compute(audio);                                       // (1, n_mel, T/hop + 1)
-                var (z, logS, logDet) = model.Forward(audio, mel);
+                var flowInput = audio;
+                if (model.Source is { } source && _harmonics is not null)
+                {
+                    var t = _targets!.Segments([(_harmonics[i], 0)], clip.Length);
+                    var carriers = tensor(t.Carriers, [1, t.Harmonics, clip.Length]).to(_device);                  // (1, K, T)
+                    var f0 = tensor(t.F0, [1, t.Frames]).to(_device);
+                    var voiced = tensor(t.Voiced, [1, t.Frames]).to(_device);
+                    flowInput = audio - source.Waveform(source.LogAmplitudes(mel, f0, voiced), carriers);
+                }
+                var (z, logS, logDet) = model.Forward(flowInput, mel);
                 nllSum += WaveGlowLoss.Compute(z, logS, logDet, _sigma).item<float>() * (double)clip.Length;
                 samples += clip.Length;
 
                 using var generator = new Generator((ulong)SeededStream.Derive(_seed, Purpose.Validation, i).NextUInt64());
                 var eps = randn([1, _nGroup, clip.Length / _nGroup], generator: generator).to(_device);  // (1, g, T/g)
                 var synth = model.Inverse(eps * SynthesisSigma, mel);               // (1, T)
+                if (model.Source is { } renderer) synth = synth + renderer.Render(mel, synth.shape[1]);
                 var synthMel = _mel.Compute(synth.clamp(-1, 1));                  // clipped as a WAV would be
                 var (reference, estimate) = (ToArray(mel), ToArray(synthMel));
                 l1Sum += SpectralMetrics.LogMelL1(reference, estimate);
+                float[] synthesis = synth.clamp(-1, 1).cpu().data<float>().ToArray();
+                var prosody = ProsodyMetrics.Compare(clip, synthesis, _mel.Options.SamplingRate);
+                voicingSum += prosody.VoicingError;
+                if (prosody.HnrGapDb is { } gap) (hnrSum, hnrCount) = (hnrSum + gap, hnrCount + 1);
+                if (prosody.F0RmseCents is { } cents) (f0Sum, f0Count) = (f0Sum + cents, f0Count + 1);
                 if (i == 0) (firstSynth, firstMel, firstSynthMel) = (synth.cpu().data<float>().ToArray(), reference, estimate);
             }
             if (world > 1)
             {
-                var sums = new[] { nllSum, samples, l1Sum };
+                var sums = new[] { nllSum, samples, l1Sum, voicingSum, hnrSum, hnrCount, f0Sum, f0Count };
                 group!.AllReduceSum(sums);
-                (nllSum, samples, l1Sum) = (sums[0], (long)sums[1], sums[2]);
+                (nllSum, samples, l1Sum, voicingSum, hnrSum, hnrCount, f0Sum, f0Count) = (sums[0], (long)sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7]);
             }
             firstMel ??= new FloatArray([], [0, 0]);          // ranks other than 0 do not hold clip 0
             firstSynthMel ??= firstMel;
-            return new ValidationResult(nllSum / samples, l1Sum / _clips.Count, _clips[0], firstSynth, firstMel, firstSynthMel);
+            return new ValidationResult(nllSum / samples, l1Sum / _clips.Count, _clips[0], firstSynth, firstMel, firstSynthMel)
+            {
+                VoicingError = voicingSum / _clips.Count,
+                HnrGapDb = hnrCount > 0 ? hnrSum / hnrCount : double.NaN,
+                F0RmseCents = f0Count > 0 ? f0Sum / f0Count : double.NaN,
+            };
         }
         finally
         {

@@ -142,11 +142,15 @@ internal sealed class RunFolder(string root)
         AtomicFile.WriteAllBytes(BestInfoPath, Encoding.UTF8.GetBytes(infoJson));
 
     /// <summary>Appends one validation line (header written first when the file is new).</summary>
-    public void AppendValidation(long iteration, double nll, double logMelL1, double trainLoss)
+    public void AppendValidation(long iteration, double nll, double logMelL1, double trainLoss, double voicingError = double.NaN, double hnrGapDb = double.NaN, double f0RmseCents = double.NaN)
     {
         bool fresh = !File.Exists(ValidationLog);
+        // A log begun before the voicing columns existed keeps its four columns.
+        bool wide = fresh || File.ReadLines(ValidationLog).FirstOrDefault()?.Contains("voicing_error", StringComparison.Ordinal) == true;
         using var w = new StreamWriter(ValidationLog, append: true, Encoding.UTF8);
-        if (fresh) w.WriteLine("iteration,validation_nll,log_mel_l1,train_loss");
-        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{iteration},{nll:R},{logMelL1:R},{trainLoss:R}"));
+        if (fresh) w.WriteLine("iteration,validation_nll,log_mel_l1,train_loss,voicing_error,hnr_gap_db,f0_rmse_cents");
+        w.WriteLine(wide
+            ? string.Create(CultureInfo.InvariantCulture, $"{iteration},{nll:R},{logMelL1:R},{trainLoss:R},{voicingError:R},{hnrGapDb:R},{f0RmseCents:R}")
+            : string.Create(CultureInfo.InvariantCulture, $"{iteration},{nll:R},{logMelL1:R},{trainLoss:R}"));
     }
 }

@@ -16,14 +16,15 @@ internal sealed class SynthesisStream : IDisposable
     private readonly WaveGlow? model;
     private readonly Tensor? mel;     // (1, n_mel, F)
     private readonly Tensor? z;       // (1, g, F·hop/g)
+    private readonly Tensor? source;  // (1, F·hop): the harmonic source, or null
     private readonly IReadOnlyList<ChunkedInference.Chunk> plan;
     private readonly Func<float[]>? whole;
     private int next;
     private bool disposed;
 
-    public SynthesisStream(WaveGlow model, Tensor mel, Tensor z, IReadOnlyList<ChunkedInference.Chunk> plan)
+    public SynthesisStream(WaveGlow model, Tensor mel, Tensor z, IReadOnlyList<ChunkedInference.Chunk> plan, Tensor? source = null)
     {
-        (this.model, this.mel, this.z, this.plan) = (model, mel, z, plan);
+        (this.model, this.mel, this.z, this.plan, this.source) = (model, mel, z, plan, source);
     }
 
     public SynthesisStream(Func<float[]> whole)
@@ -47,7 +48,9 @@ internal sealed class SynthesisStream : IDisposable
         using var gcGuard = ScalarGuard.Enter();      // see ScalarGuard: TorchSharp's Scalars vs the GC
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var piece = ChunkedInference.InferChunk(model!, mel!, z!, plan[next++]).to(ScalarType.Float32);   // (1, chunk samples)
+        var chunk = plan[next++];
+        var piece = ChunkedInference.InferChunk(model!, mel!, z!, chunk).to(ScalarType.Float32);   // (1, chunk samples)
+        if (source is not null) piece = piece + source.narrow(1, chunk.Out0 - chunk.Fade, piece.shape[1]);
         using var cpu = piece.reshape(-1).cpu();
         return cpu.data<float>().ToArray();
     }
@@ -58,5 +61,6 @@ internal sealed class SynthesisStream : IDisposable
         disposed = true;
         mel?.Dispose();
         z?.Dispose();
+        source?.Dispose();
     }
 }
