@@ -27,21 +27,3 @@ internal abstract class ChannelMixing : nn.Module<Tensor, (Tensor Z, Tensor LogD
         _ => throw new WaveFlowException($"permutation {kind}: not one of {string.Join(", ", Permutations.All)}"),
     };
 }
-
-/// <summary>The names of the <c>permutation</c> config key.</summary>
-internal static class Permutations
-{
-    public const string Invertible1x1 = "invertible-1x1";
-    public const string Lu1x1 = "lu-1x1";
-    public const string Reverse = "reverse";
-    public const string Shuffle = "shuffle";
-    public static readonly string[] All = [Invertible1x1, Lu1x1, Reverse, Shuffle];
-}
-
-/// <summary>The names of the <c>coupling</c> config key.</summary>
-internal static class Couplings
-{
-    public const string Affine = "affine";
-    public const string Additive = "additive";
-    public static readonly string[] All = [Affine, Additive];
-}

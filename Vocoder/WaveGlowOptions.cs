@@ -6,12 +6,6 @@ using WaveFlow.Core.Json;
 
 namespace WaveFlow.Vocoder;
 
-/// <summary>WN_config of NVIDIA's config.json: the WaveNet-like network inside each coupling.</summary>
-internal sealed record WNOptions(
-    [property: JsonPropertyName("n_layers")] int NLayers = 8,
-    [property: JsonPropertyName("n_channels")] int NChannels = 256,
-    [property: JsonPropertyName("kernel_size")] int KernelSize = 3);
-
 /// <summary>
 /// NVIDIA's waveglow_config (n_mel_channels, n_flows, n_group, n_early_every, n_early_size,
 /// WN_config {n_layers, n_channels, kernel_size}). Defaults are NVIDIA's published model.

@@ -8,9 +8,6 @@ using static TorchSharp.torch;
 
 namespace WaveFlow.Training.Loop;
 
-/// <summary>What one validation pass measured, plus the first clip's resynthesis for listening.</summary>
-internal sealed record ValidationResult(double Nll, double LogMelL1, float[] FirstAudio, float[] FirstResynthesis, FloatArray FirstMel, FloatArray FirstResynthesisMel);
-
 /// <summary>
 /// Validation on the held-out clips: (1) the mean NLL per sample, the training loss on whole
 /// clips (weighted by length, so it is the NLL of all held-out audio), and (2) the mean absolute

@@ -7,14 +7,6 @@ using static WaveFlow.Tests.Training.Distributed.DistributedRuns;
 
 namespace WaveFlow.Tests.Training.Distributed;
 
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class MultiProcessJobs
-{
-    /// <summary>Jobs of several processes run alone: on two cores, oversubscribed ranks next to
-    /// other tests would only measure the scheduler.</summary>
-    public const string Name = "multi-process jobs";
-}
-
 /// <summary>
 /// Data-parallel training under Open MPI's mpirun with CPU ranks: the equivalence that makes it
 /// correct (N ranks × batch B = 1 rank × batch N·B), agreement on skipped steps, no hangs on a

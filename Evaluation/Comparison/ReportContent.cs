@@ -4,37 +4,6 @@ using WaveFlow.Vocoder;
 
 namespace WaveFlow.Evaluation.Comparison;
 
-/// <summary>The block structure of one WaveGlow-style model, as a reader of the report wants to see it.</summary>
-internal sealed record ModelStructure(
-    int MelChannels, int Flows, int Group, int EarlyEvery, int EarlySize,
-    int WnLayers, int Channels, int KernelSize, string Coupling, string Permutation, bool PriorScale = false);
-
-/// <summary>What produced a row of the report.</summary>
-internal enum SystemKind { Model, GriffinLim, GroundTruth }
-
-/// <summary>One system under comparison: a model (with its structure and size), Griffin-Lim or the recording.</summary>
-internal sealed record SystemInfo(
-    string Name, SystemKind Kind, ModelStructure? Structure = null, long? Parameters = null,
-    long? CheckpointBytes = null, string? Checkpoint = null, string? CheckpointKind = null);
-
-/// <summary>
-/// Scores of one system on one clip; null where a score does not apply (no reference audio for MCD,
-/// no likelihood for Griffin-Lim, nothing to time for the recording).
-/// </summary>
-/// <remarks>The prosody scores (ProsodyMetrics) need a recording: F0 RMSE in cents over frames voiced
-/// in both, the share of frames whose voicing differs, the output's HNR where the recording is voiced
-/// and its gap to the recording's, and the tremolo index. F0 RMSE is also null when no frame is voiced in both.</remarks>
-internal sealed record ClipScore(
-    string Clip, string System, double AudioSeconds,
-    double? LogMelL1 = null, double? Mcd = null, double? SpectralConvergence = null,
-    double? Nll = null, double? RealTimeFactor = null,
-    double? F0RmseCents = null, double? VoicingError = null, double? HnrDb = null, double? HnrGapDb = null,
-    double? TremoloIndex = null);
-
-/// <summary>The audio of one system on one clip (a complete WAV file) and its spectrogram (PNG).
-/// <see cref="F0"/> is the pitch track (Hz per mel hop, 0 where unvoiced) for the report's F0 plot.</summary>
-internal sealed record RenderedAudio(string Clip, string System, byte[] Wav, byte[]? SpectrogramPng = null, double[]? F0 = null);
-
 /// <summary>Everything a report page shows. <see cref="InputSpectrograms"/> are the input mels per clip (PNG).</summary>
 internal sealed record ReportContent(
     string Title, int Seed, double Sigma, string Source,
