@@ -75,7 +75,7 @@ internal sealed class Validator
 
                 using var generator = new Generator((ulong)SeededStream.Derive(_seed, Purpose.Validation, i).NextUInt64());
                 var eps = randn([1, _nGroup, clip.Length / _nGroup], generator: generator).to(_device);  // (1, g, T/g)
-                var synth = model.Inverse(eps * SynthesisSigma, mel);               // (1, T)
+                var synth = new WorkspaceInverse(model).Inverse(eps * SynthesisSigma, mel);               // (1, T)
                 var synthMel = _mel.Compute(synth.clamp(-1, 1));                  // clipped as a WAV would be
                 var (reference, estimate) = (ToArray(mel), ToArray(synthMel));
                 l1Sum += SpectralMetrics.LogMelL1(reference, estimate);

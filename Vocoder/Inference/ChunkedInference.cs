@@ -5,7 +5,7 @@ namespace WaveFlow.Vocoder.Synthesis;
 
 /// <summary>
 /// Synthesis of long mels in bounded memory. The mel is cut into chunks of C frames; each chunk
-/// runs <see cref="WaveGlow.Inverse"/> over itself plus K frames of context on each side, with
+/// runs the inverse (<see cref="IFlowInverse"/>) over itself plus K frames of context on each side, with
 /// the matching slice of the whole utterance's noise z, and only its own C·hop samples are kept.
 /// Because z is sliced rather than drawn per chunk, the result is defined by the same ε as
 /// whole-utterance synthesis, and with K ≥ <see cref="ReceptiveField.ContextFrames"/> it equals
@@ -18,7 +18,7 @@ internal static class ChunkedInference
     /// mel (B, n_mel, F) and z (B, n_group, S) with S·n_group ≤ F·hop (as for
     /// <see cref="WaveGlow.Inverse"/>) → audio (B, S·n_group), computed chunk by chunk.
     /// </summary>
-    /// <param name="model">the flow (its weight norm may be folded or not)</param>
+    /// <param name="flow">the inverse to run (the model itself or a fast path; its weight norm may be folded or not)</param>
     /// <param name="mel">(B, n_mel, F)</param>
     /// <param name="z">(B, n_group, S): the whole utterance's noise, σ·ε</param>
     /// <param name="chunkFrames">mel frames kept per chunk (C)</param>
@@ -27,16 +27,16 @@ internal static class ChunkedInference
     /// <param name="crossfadeSamples">if &gt; 0, each seam is a linear crossfade over this many
     /// samples taken from the next chunk's context; useful only with a context below the
     /// receptive field, where the two sides of a seam differ slightly</param>
-    public static Tensor Infer(WaveGlow model, Tensor mel, Tensor z, int chunkFrames, int? contextFrames = null, int crossfadeSamples = 0)
+    public static Tensor Infer(IFlowInverse flow, Tensor mel, Tensor z, int chunkFrames, int? contextFrames = null, int crossfadeSamples = 0)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var plan = Plan(model, mel, z, chunkFrames, contextFrames, crossfadeSamples);
-        var audio = empty(z.shape[0], z.shape[2] * model.Options.NGroup, dtype: z.dtype, device: z.device);   // (B, T)
+        var plan = Plan(flow.Model, mel, z, chunkFrames, contextFrames, crossfadeSamples);
+        var audio = empty(z.shape[0], z.shape[2] * flow.Model.Options.NGroup, dtype: z.dtype, device: z.device);   // (B, T)
         foreach (var chunk in plan)
         {
             using var chunkScope = NewDisposeScope();
-            var kept = InferChunk(model, mel, z, chunk);                              // (B, fade + chunk)
+            var kept = InferChunk(flow, mel, z, chunk);                              // (B, fade + chunk)
             if (chunk.Fade > 0)
             {
                 // Linear crossfade over the fade samples before the seam: the previous chunk's
@@ -84,11 +84,11 @@ internal static class ChunkedInference
     /// One chunk of <see cref="Plan"/>: the inverse over its window, of which the samples
     /// [Out0 − Fade, Out1) are kept → (B, Fade + Out1 − Out0).
     /// </summary>
-    public static Tensor InferChunk(WaveGlow model, Tensor mel, Tensor z, Chunk chunk)
+    public static Tensor InferChunk(IFlowInverse flow, Tensor mel, Tensor z, Chunk chunk)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var part = model.Inverse(z.narrow(2, chunk.Z0, chunk.Z1 - chunk.Z0),    // (B, g, window steps)
+        var part = flow.Inverse(z.narrow(2, chunk.Z0, chunk.Z1 - chunk.Z0),    // (B, g, window steps)
             mel.narrow(2, chunk.W0, chunk.W1 - chunk.W0));                       // (B, window samples)
         // part's sample 0 is global sample WindowSample0.
         return part.narrow(1, chunk.Out0 - chunk.Fade - chunk.WindowSample0, chunk.Out1 - chunk.Out0 + chunk.Fade)   // (B, fade + chunk)

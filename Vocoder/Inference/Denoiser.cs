@@ -18,8 +18,9 @@ internal sealed class Denoiser : IDisposable
     private readonly TorchStft stft;
     private readonly Tensor biasSpec;   // (1, filter/2+1, 1)
 
-    public Denoiser(WaveGlow model, Device device)
+    public Denoiser(IFlowInverse flow, Device device)
     {
+        var model = flow.Model;
         var mel = model.Mel;
         stft = new TorchStft(mel.FilterLength, mel.FilterLength / 4, mel.WinLength, device);
         using var scope = NewDisposeScope();
@@ -28,7 +29,7 @@ internal sealed class Denoiser : IDisposable
         var zeroMel = zeros(1, model.Options.NMelChannels, BiasFrames, dtype: dtype, device: device);
         long steps = (long)BiasFrames * mel.HopLength / model.Options.NGroup;
         var z = zeros(1, model.Options.NGroup, steps, dtype: dtype, device: device);   // sigma 0: z = 0
-        var biasAudio = model.Inverse(z, zeroMel).to(ScalarType.Float32);              // (1, 88·hop)
+        var biasAudio = flow.Inverse(z, zeroMel).to(ScalarType.Float32);              // (1, 88·hop)
         var (magnitude, _) = stft.Transform(biasAudio);                                 // (1, F/2+1, frames)
         biasSpec = magnitude.narrow(2, 0, 1).MoveToOuterDisposeScope();                 // (1, F/2+1, 1)
         biasSpec.DetachFromDisposeScope();

@@ -24,7 +24,7 @@ namespace WaveFlow.Vocoder;
 internal sealed class PhaseFold : IDisposable
 {
     /// <summary>
-    /// Folded weights up to this size are made by default (<see cref="WaveGlow.FoldConditioning"/>
+    /// Folded weights up to this size are made by default (<see cref="PhaseFoldedInverse.TryCreate"/>
     /// with no size given): the shipped model's 168 MB (fp32) and 84 MB (bf16) are, NVIDIA's
     /// 2.0 / 1.0 GB are not, since they would more than triple its memory and take seconds to
     /// compute at load.

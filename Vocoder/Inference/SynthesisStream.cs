@@ -9,11 +9,11 @@ namespace WaveFlow.Vocoder.Synthesis;
 /// single piece computed by a function. Owns the mel and noise tensors of a chunked synthesis
 /// (outside every dispose scope, so that <see cref="Next"/> may run on any thread: TorchSharp's
 /// dispose scopes belong to one thread, and each call opens and closes its own).
-/// Not thread-safe: one caller at a time (the model it runs is shared).
+/// Not thread-safe: one caller at a time (the inverse it runs is shared).
 /// </summary>
 internal sealed class SynthesisStream : IDisposable
 {
-    private readonly WaveGlow? model;
+    private readonly IFlowInverse? flow;
     private readonly Tensor? mel;     // (1, n_mel, F)
     private readonly Tensor? z;       // (1, g, F·hop/g)
     private readonly IReadOnlyList<ChunkedInference.Chunk> plan;
@@ -21,9 +21,9 @@ internal sealed class SynthesisStream : IDisposable
     private int next;
     private bool disposed;
 
-    public SynthesisStream(WaveGlow model, Tensor mel, Tensor z, IReadOnlyList<ChunkedInference.Chunk> plan)
+    public SynthesisStream(IFlowInverse flow, Tensor mel, Tensor z, IReadOnlyList<ChunkedInference.Chunk> plan)
     {
-        (this.model, this.mel, this.z, this.plan) = (model, mel, z, plan);
+        (this.flow, this.mel, this.z, this.plan) = (flow, mel, z, plan);
     }
 
     public SynthesisStream(Func<float[]> whole)
@@ -47,7 +47,7 @@ internal sealed class SynthesisStream : IDisposable
         using var gcGuard = ScalarGuard.Enter();      // see ScalarGuard: TorchSharp's Scalars vs the GC
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var piece = ChunkedInference.InferChunk(model!, mel!, z!, plan[next++]).to(ScalarType.Float32);   // (1, chunk samples)
+        var piece = ChunkedInference.InferChunk(flow!, mel!, z!, plan[next++]).to(ScalarType.Float32);   // (1, chunk samples)
         using var cpu = piece.reshape(-1).cpu();
         return cpu.data<float>().ToArray();
     }

@@ -9,15 +9,17 @@ namespace WaveFlow.Vocoder;
 
 /// <summary>
 /// Mel → audio with a loaded model: audio = inverse(σ·ε, mel), NVIDIA's infer. Weight norm is
-/// folded once (inference only), and so is the mel upsampler into the conditioning where its
-/// weights stay within <see cref="PhaseFold.AutoBudgetBytes"/>. float16 and bfloat16 run a folded copy of the model in that
+/// folded once (inference only), and the inverse it runs is chosen once, here
+/// (<see cref="FlowInverse.ForSynthesis"/>: the mel upsampler folded into the conditioning where
+/// its weights stay within <see cref="PhaseFold.AutoBudgetBytes"/>, else the workspace inverse). float16 and bfloat16 run a folded copy of the model in that
 /// format, whose 1x1-convolution inverses come from float64 (see <see cref="Invertible1x1Conv"/>).
 /// </summary>
 internal sealed class Synthesizer : IDisposable
 {
     private readonly LoadedModel loaded;
     private readonly Device device;
-    private readonly Dictionary<Precision, WaveGlow> lowPrecision = [];
+    private readonly IFlowInverse inverse;                       // float32, the loaded model
+    private readonly Dictionary<Precision, IFlowInverse> lowPrecision = [];
     private Denoiser? denoiser;
 
     public Synthesizer(LoadedModel loaded)
@@ -25,8 +27,8 @@ internal sealed class Synthesizer : IDisposable
         this.loaded = loaded;
         device = loaded.Model.parameters().First().device;
         loaded.Model.FoldWeightNorm();
-        loaded.Model.FoldConditioning();       // within PhaseFold.AutoBudgetBytes
         loaded.Model.eval();
+        inverse = FlowInverse.ForSynthesis(loaded.Model);
     }
 
     public LoadedModel Loaded => loaded;
@@ -35,15 +37,15 @@ internal sealed class Synthesizer : IDisposable
     public float[] Synthesize(FloatArray mel, SynthesisOptions options)
     {
         // Built once and kept across calls, so outside this call's dispose scope.
-        var model = ModelFor(options.Precision);
-        if (options.Denoise > 0) denoiser ??= new Denoiser(loaded.Model, device);
+        var flow = InverseFor(options.Precision);
+        if (options.Denoise > 0) denoiser ??= new Denoiser(inverse, device);
         using var gcGuard = ScalarGuard.Enter();      // see ScalarGuard: TorchSharp's Scalars vs the GC
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var (melTensor, z) = Inputs(mel, options);
         var audio = (Chunked(mel, options)
-            ? ChunkedInference.Infer(model, melTensor, z, options.ChunkFrames)
-            : model.Inverse(z, melTensor)).to(ScalarType.Float32);                       // (1, T)
+            ? ChunkedInference.Infer(flow, melTensor, z, options.ChunkFrames)
+            : flow.Inverse(z, melTensor)).to(ScalarType.Float32);                       // (1, T)
         if (options.Denoise > 0) audio = denoiser!.Denoise(audio, options.Denoise);
         using var cpu = audio.reshape(-1).cpu();
         return cpu.data<float>().ToArray();
@@ -64,13 +66,13 @@ internal sealed class Synthesizer : IDisposable
             Check(mel);
             return new SynthesisStream(() => Synthesize(mel, options));
         }
-        var model = ModelFor(options.Precision);
+        var flow = InverseFor(options.Precision);
         using var gcGuard = ScalarGuard.Enter();
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var (melTensor, z) = Inputs(mel, options);
-        var plan = ChunkedInference.Plan(model, melTensor, z, options.ChunkFrames);
-        return new SynthesisStream(model, melTensor.DetachFromDisposeScope(), z.DetachFromDisposeScope(), plan);
+        var plan = ChunkedInference.Plan(flow.Model, melTensor, z, options.ChunkFrames);
+        return new SynthesisStream(flow, melTensor.DetachFromDisposeScope(), z.DetachFromDisposeScope(), plan);
     }
 
     /// <summary>Whether <see cref="Synthesize"/> runs <paramref name="mel"/> in chunks.</summary>
@@ -100,7 +102,7 @@ internal sealed class Synthesizer : IDisposable
         return (melTensor, z);
     }
 
-    private WaveGlow ModelFor(Precision precision) => precision == Precision.Fp32 ? loaded.Model : LowPrecisionModel(precision);
+    private IFlowInverse InverseFor(Precision precision) => precision == Precision.Fp32 ? inverse : LowPrecisionInverse(precision);
 
     /// <summary>The given noise (checked against z's layout) or N(0, 1) from the seed, as (1, g, T/g) float32 on the CPU.</summary>
     private static Tensor Noise(SynthesisOptions options, int group, long steps)
@@ -116,28 +118,33 @@ internal sealed class Synthesizer : IDisposable
         return generator is null ? randn(1, group, steps) : randn(1, group, steps, generator: generator);
     }
 
-    private WaveGlow LowPrecisionModel(Precision precision)
+    private IFlowInverse LowPrecisionInverse(Precision precision)
     {
-        if (lowPrecision.TryGetValue(precision, out var model)) return model;
+        if (lowPrecision.TryGetValue(precision, out var flow)) return flow;
         var copy = new WaveGlow(loaded.Options, loaded.Mel);
         copy.FoldWeightNorm();                 // the same parameters as the (folded) loaded model
         using (var scope = NewDisposeScope())
         using (no_grad())
         {
-            // Tensor to tensor, in libtorch: no managed round trip (NVIDIA's model: 2.8 s → 0.2 s).
+            // Tensor to tensor, in libtorch: no managed round trip through a state dict.
             var source = loaded.Model.state_dict();
             foreach (var (name, target) in copy.state_dict()) target.copy_(source[name]);
         }
         copy.to(precision.Dtype()).to(device);
-        if (!copy.CopyConditioningFold(loaded.Model))   // the float32 fold, cast (no second fold)
-            copy.FoldConditioning();                    // from the cast weights (a fold that fits only at half size)
         copy.eval();
-        return lowPrecision[precision] = copy;
+        // The float32 fold cast (no second fold), or one from the cast weights (a fold that fits
+        // only at half size), or the workspace inverse.
+        return lowPrecision[precision] = FlowInverse.ForCopy(inverse, copy);
     }
 
     public void Dispose()
     {
-        foreach (var model in lowPrecision.Values) model.Dispose();
+        foreach (var flow in lowPrecision.Values)
+        {
+            FlowInverse.Release(flow);
+            flow.Model.Dispose();
+        }
+        FlowInverse.Release(inverse);
         denoiser?.Dispose();
     }
 }

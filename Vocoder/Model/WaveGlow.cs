@@ -14,7 +14,7 @@ namespace WaveFlow.Vocoder;
 /// n_early_size channels leave the flow early (multi-scale: they become part of z unchanged).
 /// State-dict names equal NVIDIA's: upsample.*, WN.k.*, convinv.k.conv.weight.
 /// </summary>
-internal sealed partial class WaveGlow : nn.Module
+internal sealed class WaveGlow : nn.Module, IFlowInverse
 {
     private readonly MelUpsampler upsample;
     [ComponentName(Name = "WN")] private readonly ModuleList<WN> wn;
@@ -117,53 +117,58 @@ internal sealed partial class WaveGlow : nn.Module
 
     /// <summary>
     /// z (B, n_group, T/n_group) laid out as <see cref="Forward"/> returns it, mel (B, n_mel, F)
-    /// → audio (B, T). For NVIDIA's infer(mel, sigma), pass z = sigma·ε with T = F·hop.
+    /// → audio (B, T). For NVIDIA's infer(mel, sigma), pass z = sigma·ε with T = F·hop. This is
+    /// the reference inverse, step for step as glow.py's infer, and the one that keeps autograd's
+    /// graph; synthesis runs a faster <see cref="IFlowInverse"/> of the same function, chosen once
+    /// when the model is loaded for synthesis (Inference/: <c>FlowInverse.ForSynthesis</c>).
+    /// The caller owns the result.
     /// </summary>
     public Tensor Inverse(Tensor z, Tensor mel)
     {
         using var scope = NewDisposeScope();
+        long samples = InverseSamples(z);
+        z = UnscalePrior(z);
+        var spect = UpsampleForInverse(mel, samples);                          // (B, n_mel·g, T/g)
+        return InverseFlows(z, (k, x0) => wn[k].forward(x0, spect)).MoveToOuterDisposeScope();   // (B, T)
+    }
+
+    WaveGlow IFlowInverse.Model => this;
+
+    /// <summary>The samples z (B, n_group, T/n_group) stands for, T, after checking its groups.</summary>
+    internal long InverseSamples(Tensor z)
+    {
         int g = Options.NGroup;
         if (z.shape[1] != g)
             throw new WaveFlowException($"inverse: z has {z.shape[1]} channels, n_group is {g}");
-        long samples = z.shape[2] * g;
-        if (prior_log_scale is not null) z = z / prior_log_scale.exp();
-        bool inPlace = InPlaceInference && !is_grad_enabled() && Autocast.Dtype is null && !FuseConditioning;
-        if (inPlace && FoldsFor(mel, samples) is { } folds)
-            return InverseFolded(z, mel, folds).MoveToOuterDisposeScope();           // (B, T)
+        return z.shape[2] * g;
+    }
 
+    /// <summary>z divided by the prior scale (z itself when the model has none).</summary>
+    internal Tensor UnscalePrior(Tensor z) => prior_log_scale is null ? z : z / prior_log_scale.exp();
+
+    /// <summary>mel (B, n_mel, F) → the upsampled mel for <paramref name="samples"/> samples, grouped (B, n_mel·g, T/g).</summary>
+    internal Tensor UpsampleForInverse(Tensor mel, long samples)
+    {
         var spect = upsample.forward(mel);            // (B, n_mel, (F−1)·hop + filter)
         // The transposed convolution's last filter − hop samples only see the tail of the last
         // frame's window; NVIDIA trims them, leaving F·hop samples.
         long usable = spect.shape[2] - (Mel.FilterLength - Mel.HopLength);
         if (usable < samples)
             throw new WaveFlowException($"inverse: {mel.shape[2]} mel frames give {usable} samples, z asks for {samples}");
-        spect = Squeeze.Mel(spect.narrow(2, 0, samples), g);   // (B, n_mel·g, T/g)
-
-        Tensor audio;
-        if (inPlace)
-        {
-            // One batch element at a time through preallocated buffers (see InferenceWorkspace).
-            var parts = new Tensor[z.shape[0]];
-            for (long b = 0; b < parts.Length; b++)
-            {
-                using var ws = new InferenceWorkspace(spect[b], Options.WN.NChannels, Options.WN.KernelSize);
-                parts[b] = InverseFlows(z.narrow(0, b, 1), (k, x0) => wn[k].Infer(x0[0], ws).unsqueeze(0));
-            }
-            audio = parts.Length == 1 ? parts[0] : cat(parts, 0);          // (B, T)
-        }
-        else
-        {
-            var conds = FuseConditioning ? ConditionAllFlows(spect) : null;  // per flow (B, 2·C·L, T/g)
-            audio = InverseFlows(z, (k, x0) => conds is null ? wn[k].forward(x0, spect) : wn[k].ForwardConditioned(x0, conds[k]));
-        }
-        return audio.MoveToOuterDisposeScope();
+        return Squeeze.Mel(spect.narrow(2, 0, samples), Options.NGroup);   // (B, n_mel·g, T/g)
     }
+
+    /// <summary>The mel upsampler (the phase fold reads its taps).</summary>
+    internal MelUpsampler Upsampler => upsample;
+
+    /// <summary>Flow <paramref name="k"/>'s WN.</summary>
+    internal WN Block(int k) => wn[k];
 
     /// <summary>
     /// The inverse flow steps, last to first, on z (B, n_group, T/g) already divided by the prior
     /// scale; <paramref name="wnOf"/>(k, x0) is flow k's WN output for its untouched half. → (B, T).
     /// </summary>
-    private Tensor InverseFlows(Tensor z, Func<int, Tensor, Tensor> wnOf)
+    internal Tensor InverseFlows(Tensor z, Func<int, Tensor, Tensor> wnOf)
     {
         int g = Options.NGroup;
         int earlyEnd = g - Options.NRemainingChannels;
@@ -186,28 +191,10 @@ internal sealed partial class WaveGlow : nn.Module
         return Squeeze.UnsqueezeAudio(x);  // (B, T)
     }
 
-    /// <summary>
-    /// Synthesis without autograd and outside <see cref="Autocast"/> runs WN through
-    /// <see cref="WN.Infer"/> in preallocated buffers (default; not combined with
-    /// <see cref="FuseConditioning"/>, which computes every flow's conditioning up front). False:
-    /// the plain forward, kept for comparison (benchmarks, tests).
-    /// </summary>
-    public bool InPlaceInference { get; set; } = true;
-
     /// <summary>Folds every weight norm into plain weights (inference only).</summary>
     public void FoldWeightNorm()
     {
         foreach (var block in wn) block.FoldWeightNorm();
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            fused?.Dispose();
-            UnfoldConditioning();
-        }
-        base.Dispose(disposing);
     }
 
     /// <summary>The flows' channel mixings (1x1 convolutions by default), in flow order.</summary>

@@ -1,30 +1,33 @@
 using static TorchSharp.torch;
 
-namespace WaveFlow.Vocoder;
+using WaveFlow.Vocoder;
+
+namespace WaveFlow.Evaluation.Benchmarks;
 
 /// <summary>
 /// Every flow's conditioning as one matrix product. Each WN begins with cond_layer, a 1x1
 /// convolution of the same upsampled mel (n_mel·n_group → 2·n_channels·n_layers); stacking the
 /// n_flows weights along the output channels turns n_flows products into one, with one bias add.
 /// The result is the same function. Cost: all n_flows outputs live at once
-/// (n_flows · 2·n_channels·n_layers · T/n_group values: 5.4 GB in fp32 for NVIDIA's config on
-/// 10 s of audio, 0.45 GB for 8 × 4 × 64), so it suits short utterances or chunked synthesis.
+/// (n_flows · 2·n_channels·n_layers · T/n_group values), so synthesis does not use it; the
+/// benchmark's <c>--compare</c> times it beside the inverses synthesis runs.
 /// </summary>
-internal sealed partial class WaveGlow
+internal sealed class FusedConditioningInverse(WaveGlow model) : IFlowInverse, IDisposable
 {
-    // Not a Tensor field (RegisterComponents/to() would treat it as a buffer): a holder object.
+    // The stacked weights for the dtype and device of the last call, made on first use.
     private FusedWeights? fused;
-    private bool fuseConditioning;
 
-    /// <summary>
-    /// When true, <see cref="Inverse"/> computes all flows' conditioning in one product. The
-    /// stacked weight is cached for inference: set this after loading (and folding) the weights,
-    /// and again if they change.
-    /// </summary>
-    public bool FuseConditioning
+    public WaveGlow Model => model;
+
+    /// <inheritdoc/>
+    public Tensor Inverse(Tensor z, Tensor mel)
     {
-        get => fuseConditioning;
-        set { fuseConditioning = value; fused?.Dispose(); fused = null; }
+        using var scope = NewDisposeScope();
+        long samples = model.InverseSamples(z);
+        z = model.UnscalePrior(z);
+        var spect = model.UpsampleForInverse(mel, samples);                    // (B, n_mel·g, T/g)
+        var conds = ConditionAllFlows(spect);                                  // per flow (B, 2·C·L, T/g)
+        return model.InverseFlows(z, (k, x0) => model.Block(k).ForwardConditioned(x0, conds[k])).MoveToOuterDisposeScope();   // (B, T)
     }
 
     /// <summary>spect (B, n_mel·g, T/g) → one (B, 2·C·L, T/g) view per flow, in flow order.</summary>
@@ -33,14 +36,16 @@ internal sealed partial class WaveGlow
         if (fused is null || fused.Weight.dtype != spect.dtype || fused.Weight.device.ToString() != spect.device.ToString())
         {
             fused?.Dispose();
-            fused = new FusedWeights(wn.Select(block => block.CondLayer).ToList(), spect.dtype, spect.device);
+            fused = new FusedWeights(Enumerable.Range(0, model.Options.NFlows).Select(k => model.Block(k).CondLayer).ToList(), spect.dtype, spect.device);
         }
         var all = ConvAsProducts.Conv1d(spect, fused.Weight, fused.Bias);      // (B, n_flows·2·C·L, T/g)
-        var parts = new Tensor[Options.NFlows];
+        var parts = new Tensor[model.Options.NFlows];
         for (int k = 0; k < parts.Length; k++)
             parts[k] = all.narrow(1, k * fused.PerFlow, fused.PerFlow);      // (B, 2·C·L, T/g)
         return parts;
     }
+
+    public void Dispose() => fused?.Dispose();
 
     private sealed class FusedWeights : IDisposable
     {
