@@ -12,11 +12,12 @@ namespace WaveFlow.Evaluation.Gate;
 /// </summary>
 internal static class Evaluator
 {
-    public static EvalReport Run(string checkpointPath, LoadedModel loaded, string dataDir, EvalOptions options, Action<string, int, int>? progress = null)
+    /// <summary>Synthesises and scores the clips of <paramref name="dataDir"/> with <paramref name="synthesizer"/> (the caller owns it).</summary>
+    public static EvalReport Run(string checkpointPath, Synthesizer synthesizer, string dataDir, EvalOptions options, Action<string, int, int>? progress = null)
     {
         options.Validate();
+        var loaded = synthesizer.Loaded;
         var clips = ClipSource.FromWavs(dataDir, loaded.Mel, options.ClipCount, options.CropSeconds);
-        using var synthesizer = new Synthesizer(loaded);
         var scorer = new ClipScorer(loaded.Mel);
         var results = new List<EvalClip>();
         for (int i = 0; i < clips.Count; i++)

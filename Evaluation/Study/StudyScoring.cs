@@ -6,6 +6,7 @@ using WaveFlow.Core.IO;
 using WaveFlow.Evaluation.Comparison;
 using WaveFlow.Training.Data;
 using WaveFlow.Training.Run;
+using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 
 namespace WaveFlow.Evaluation.Study;
@@ -48,8 +49,8 @@ internal static class StudyScoring
             progress?.Invoke($"{run} at {iteration}", done++, todo.Count);
             if (known.TryGetValue((run, iteration), out var p)) { points.Add(p); continue; }
             var path = new RunFolder(folder.RunPath(run)).ModelPath(iteration);
-            var loaded = CheckpointLoader.Load(path, device);
-            using var renderer = new ModelRenderer(run, path, loaded, Sigma);
+            using var renderer = new ModelRenderer(run, path, Synthesizer.Load(path, device), Sigma);
+            var loaded = renderer.Loaded;
             clips ??= HeldOutClips(folder, options, loaded.Mel);
             var scorer = new ClipScorer(loaded.Mel);
             var scores = new List<ClipScore>();

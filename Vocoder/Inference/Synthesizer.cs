@@ -13,6 +13,8 @@ namespace WaveFlow.Vocoder;
 /// (<see cref="FlowInverse.ForSynthesis"/>: the mel upsampler folded into the conditioning where
 /// its weights stay within <see cref="PhaseFold.AutoBudgetBytes"/>, else the workspace inverse). float16 and bfloat16 run a folded copy of the model in that
 /// format, whose 1x1-convolution inverses come from float64 (see <see cref="Invertible1x1Conv"/>).
+/// <para>The one owner of a model that synthesises: the facade, the CLI, eval, compare and the
+/// study all synthesise through a Synthesizer, which disposes the model with itself.</para>
 /// </summary>
 internal sealed class Synthesizer : IDisposable
 {
@@ -22,14 +24,33 @@ internal sealed class Synthesizer : IDisposable
     private readonly Dictionary<Precision, IFlowInverse> lowPrecision = [];
     private Denoiser? denoiser;
 
+    /// <summary>Takes ownership of <paramref name="loaded"/>'s model (disposed with the synthesizer, or here if this fails).</summary>
     public Synthesizer(LoadedModel loaded)
     {
         this.loaded = loaded;
-        device = loaded.Model.parameters().First().device;
-        loaded.Model.FoldWeightNorm();
-        loaded.Model.eval();
-        inverse = FlowInverse.ForSynthesis(loaded.Model);
+        try
+        {
+            device = loaded.Model.parameters().First().device;
+            // Counted before weight norm is folded (g and v into one weight): the trained
+            // parameters, as NVIDIA's model.parameters() counts them.
+            TrainedParameterCount = loaded.Model.parameters().Sum(p => p.numel());
+            loaded.Model.FoldWeightNorm();
+            loaded.Model.eval();
+            inverse = FlowInverse.ForSynthesis(loaded.Model);
+        }
+        catch
+        {
+            loaded.Model.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>Loads a checkpoint of any format (<see cref="CheckpointLoader.Load"/>) for synthesis on <paramref name="device"/>.</summary>
+    public static Synthesizer Load(string path, Device device, string? configPath = null) =>
+        new(CheckpointLoader.Load(path, device, configPath));
+
+    /// <summary>The model's parameters as trained (weight norm's g and v counted apart).</summary>
+    public long TrainedParameterCount { get; }
 
     public LoadedModel Loaded => loaded;
 
@@ -145,6 +166,7 @@ internal sealed class Synthesizer : IDisposable
             flow.Model.Dispose();
         }
         FlowInverse.Release(inverse);
+        loaded.Model.Dispose();
         denoiser?.Dispose();
     }
 }
