@@ -83,6 +83,7 @@ public class WaveFlowVocoderTests
         }
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task ShippedModelStreamsTheSameAudioAsItSynthesizesAndWrites()
     {

@@ -94,6 +94,8 @@ public class InPlaceInferenceTests
         Assert.True(rel > 1e-5, "bf16 audio equals fp32's: the model did not run in bfloat16");
     }
 
+    [Trait("Category", "Slow")]
+    [Trait("Device", "Cuda")]
     [SkippableFact]
     public void InPlaceEqualsPlainForwardOnCuda()
     {

@@ -162,6 +162,8 @@ public class PhaseFoldTests
         Assert.True(PhaseFold.Bytes(new WaveGlowOptions(), mel, 2) > PhaseFold.AutoBudgetBytes);
     }
 
+    [Trait("Category", "Slow")]
+    [Trait("Device", "Cuda")]
     [SkippableFact]
     public void FoldedEqualsUnfoldedOnCuda()
     {

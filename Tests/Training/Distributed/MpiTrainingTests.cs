@@ -12,6 +12,7 @@ namespace WaveFlow.Tests.Training.Distributed;
 /// correct (N ranks × batch B = 1 rank × batch N·B), agreement on skipped steps, no hangs on a
 /// failing or stalled rank, stop and resume, and rank 0 as the only writer.
 /// </summary>
+[Trait("Category", "Slow")]
 [Collection(MultiProcessJobs.Name)]
 public class MpiTrainingTests
 {
