@@ -5,11 +5,10 @@ namespace WaveFlow.Vocoder;
 /// <summary>
 /// A stride-1 Conv1d written as matrix products: for kernel taps j = 0..K−1,
 /// y = b + Σ_j W[:, :, j] · x_padded[:, :, j·d : j·d + T_out]. Each tap is one GEMM on a shifted
-/// view of the padded input (no im2col copy), accumulated. Why not conv1d: on this
-/// project's AMD EPYC libtorch's conv1d took 1.3–1.7× the CPU time of the same products in
-/// float32 (k = 3 dilated and 1x1, NVIDIA's shapes) and 7–11× in bfloat16 for the 1x1
-/// conditioning layer (640 → 4,096: 543 ms vs 47 ms per flow over 2,756 steps, one thread),
-/// because GEMMs reach oneMKL/oneDNN's AVX-512 (BF16) kernels directly. Same function; the sums
+/// view of the padded input (no im2col copy), accumulated. Why not conv1d: libtorch's CPU conv1d
+/// is slower than the same products, by far in bfloat16 for the large 1x1 conditioning layer,
+/// because GEMMs reach oneMKL/oneDNN's AVX-512 (BF16) kernels directly (docs/bench/history.md,
+/// change 2). Same function; the sums
 /// are ordered differently, so results differ from conv1d by float rounding only (tested).
 /// </summary>
 internal static class ConvAsProducts

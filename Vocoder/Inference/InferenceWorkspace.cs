@@ -5,13 +5,13 @@ namespace WaveFlow.Vocoder;
 
 /// <summary>
 /// The buffers that <see cref="WN.Infer"/> writes in place, allocated once per
-/// <see cref="WaveGlow.Inverse"/> call and shared by every flow and layer (batch element 1, no
-/// autograd). Why: on this project's 2-core VM a page fault on fresh memory costs about 4 ms per
-/// MB (a 45 MB tensor: ~190 ms to touch, 1.7 ms to refill once touched), and glibc hands every
-/// allocation above its mmap threshold (at most 32 MB) back to the kernel when it is freed, so
-/// the per-layer temporaries of the plain forward (NVIDIA's model, 2 s: a 4,096 × 5,512
-/// conditioning tensor per flow and several 512 × 5,512 ones per layer) were faulted in again and
-/// again. Here nothing of size T' is allocated between the first flow and the last.
+/// inverse call (<see cref="WorkspaceInverse"/>, <see cref="PhaseFoldedInverse"/>) and shared by
+/// every flow and layer (batch element 1, no autograd). Why: a page fault on fresh memory is
+/// expensive, and glibc hands every allocation above its mmap threshold back to the kernel when
+/// it is freed, so the per-layer temporaries of the plain forward (a 2·C·L × T' conditioning
+/// tensor per flow and several 2C × T' ones per layer) were faulted in again and again
+/// (docs/bench/history.md, change 5). Here nothing of size T' is allocated between the first flow
+/// and the last.
 /// </summary>
 internal sealed class InferenceWorkspace : IDisposable
 {
@@ -37,9 +37,9 @@ internal sealed class InferenceWorkspace : IDisposable
 
     /// <summary>
     /// (C, T') float32, only for a low-precision model (else null): libtorch's bfloat16 tanh
-    /// evaluates SLEEF's 1-ULP float32 tanh per element (1.0 ms for 256 × 2,752 on one thread
-    /// here), its float32 tanh a vectorised oneMKL one (0.17 ms), so widening, tanh and narrowing
-    /// back (0.45 ms) is faster than tanh in place.
+    /// evaluates SLEEF's 1-ULP float32 tanh per element, its float32 tanh a vectorised oneMKL one,
+    /// so widening, tanh and narrowing back is faster than tanh in place (docs/bench/history.md,
+    /// change 6).
     /// </summary>
     public Tensor? Wide { get; }
 

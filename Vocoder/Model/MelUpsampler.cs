@@ -9,11 +9,10 @@ namespace WaveFlow.Vocoder;
 /// same parameters (`weight` (in, out, K), `bias` (out)) and the same function:
 /// out[o, f·hop + k] += W[c, o, k] · mel[c, f].
 /// <para>
-/// Why not torch's conv_transpose1d: in one session libtorch 2.10's CPU kernel lost precision on
-/// long inputs with this shape (2.4% relative error against float64 for 307 frames of 80 mels,
-/// exact for 63; the synthesised audio moved by 1.5%). A later session on the same kind of CPU
-/// measured 1.5e-7 for the same input and could not make it fail (1 or 2 threads, with or without
-/// autograd), so the cause is unknown; matrix products are exact in both, hence this form (a test
+/// Why not torch's conv_transpose1d: libtorch 2.10's CPU kernel was once seen to lose precision
+/// on long inputs with this shape, and could not be made to fail again, so the cause is unknown
+/// (docs/bench/history.md, "Measurements that were in code comments"); matrix products are exact
+/// either way, hence this form (a test
 /// holds it to the float64 definition). When hop divides K (always for STFT settings) the
 /// kernel is split into K/hop blocks of hop taps; block j is one matrix product placed j frames
 /// later, and the blocks are summed (an overlap-add of at most K/hop terms per sample).

@@ -5,7 +5,7 @@ namespace WaveFlow.Vocoder;
 /// <summary>
 /// The floating-point format inference runs in. float16 is the GPU's fast path; bfloat16 has
 /// float32's exponent range with 8 bits of mantissa and is the fast path of CPUs with AVX-512 BF16
-/// or AMX (about 3× float32 on the shipped model, docs/performance.md). Training uses the same
+/// or AMX (docs/performance.md has the current speeds). Training uses the same
 /// types as mixed precision (see Autocast): float32 master weights, low-precision products.
 /// </summary>
 public enum Precision
