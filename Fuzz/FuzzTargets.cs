@@ -13,18 +13,6 @@ using WaveFlow.Vocoder.Checkpoints;
 
 namespace WaveFlow.Fuzz;
 
-/// <summary>
-/// One loader as a fuzz target: it gets a whole file's bytes and a path (for the in-memory
-/// loaders only a name that errors must mention; the checkpoint target writes the bytes there,
-/// because <see cref="CheckpointLoader"/> reads files). The contract every target is held to:
-/// it returns, or throws a <see cref="WaveFlowException"/> that names the path; anything else
-/// (another exception, a hang, an allocation out of proportion to the input) is a defect.
-/// </summary>
-internal sealed record FuzzTarget(string Name, string Extension, string Loader, Action<byte[], string> Run)
-{
-    public override string ToString() => Name;
-}
-
 /// <summary>Every loader of user files, by target name (the names <c>scripts/fuzz.sh</c> takes).</summary>
 internal static class FuzzTargets
 {
@@ -83,49 +71,4 @@ internal static class FuzzTargets
 
     // Invalid UTF-8 becomes U+FFFD, as File.ReadAllText does.
     private static string Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);
-}
-
-/// <summary>A breach of the loader contract that is not itself an exception of the wrong type.</summary>
-internal sealed class FuzzDefectException(string message, Exception? inner = null) : Exception(message, inner);
-
-/// <summary>Runs one input through a target and enforces the contract (see <see cref="FuzzTarget"/>).</summary>
-internal static class FuzzCheck
-{
-    /// <summary>
-    /// Managed bytes a loader may allocate for an input of <paramref name="inputLength"/> bytes:
-    /// 32 MB plus 64 per input byte. The largest legitimate ratio is the WAV target's: 16-bit
-    /// samples decoded to float (2×), a copy per step, and 4 kHz → 22.05 kHz resampling (5.5× the
-    /// samples, 11× the bytes); a limit that is a fixed multiple of the file's size is what
-    /// "no gigabytes from a small file" means.
-    /// </summary>
-    public static long AllocationLimit(int inputLength) => (32L << 20) + 64L * inputLength;
-
-    /// <summary>
-    /// Null when the loader accepted the input; the message when it refused it with a one-line
-    /// <see cref="WaveFlowException"/> naming <paramref name="path"/>. Any other exception
-    /// propagates; an error that does not name the file or an allocation over the limit throws
-    /// <see cref="FuzzDefectException"/>. Allocation is counted on the calling thread.
-    /// </summary>
-    public static string? Run(FuzzTarget target, byte[] input, string path)
-    {
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        string? refusal;
-        try
-        {
-            target.Run(input, path);
-            refusal = null;
-        }
-        catch (WaveFlowException e)
-        {
-            if (!e.Message.Contains(path, StringComparison.Ordinal))
-                throw new FuzzDefectException($"{target.Name}: the error does not name the file: {e.Message}", e);
-            if (e.Message.Contains('\n'))
-                throw new FuzzDefectException($"{target.Name}: the error is not one line: {e.Message}", e);
-            refusal = e.Message;
-        }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        if (allocated > AllocationLimit(input.Length))
-            throw new FuzzDefectException($"{target.Name}: allocated {allocated:N0} bytes for a {input.Length:N0}-byte input (limit {AllocationLimit(input.Length):N0})");
-        return refusal;
-    }
 }

@@ -39,9 +39,8 @@ public sealed record VocoderOptions
     /// <summary>
     /// Mels longer than this many frames are synthesised in chunks with enough context on each
     /// side that the audio equals whole-utterance synthesis to float rounding, so memory stays
-    /// bounded by the chunk length whatever the utterance's length (measured on the shipped model
-    /// for 30 s of audio: whole-utterance synthesis adds 2.7–3.4 GB to the process, chunks of 1024
-    /// frames 1.7 GB, chunks of 64 frames 0.16 GB). It is also the piece size of
+    /// bounded by the chunk length whatever the utterance's length (docs/performance.md has the
+    /// measured memory). It is also the piece size of
     /// <see cref="WaveFlowVocoder.SynthesizeStreaming"/>: smaller chunks give the first audio
     /// sooner, at some cost in total time (each chunk recomputes its context). 0 = never chunk.
     /// </summary>

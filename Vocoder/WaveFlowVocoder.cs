@@ -50,21 +50,15 @@ public sealed class WaveFlowVocoder : IDisposable
     private readonly SemaphoreSlim gate = new(1, 1);   // one call on the model at a time
     private bool disposed;
 
-    /// <summary>Takes ownership of <paramref name="loaded"/> (the model is disposed with the vocoder).</summary>
-    internal WaveFlowVocoder(LoadedModel loaded, VocoderOptions? options = null)
+    /// <summary>
+    /// Takes ownership of <paramref name="loaded"/> (the model is disposed with the vocoder);
+    /// <paramref name="options"/> are already checked (<see cref="Load(string, Device, string?, VocoderOptions?)"/>).
+    /// </summary>
+    private WaveFlowVocoder(LoadedModel loaded, VocoderOptions options)
     {
         this.loaded = loaded;
-        Options = options ?? VocoderOptions.Default;
-        try
-        {
-            Options.Validate();
-            synthesizer = new Synthesizer(loaded);
-        }
-        catch
-        {
-            loaded.Model.Dispose();
-            throw;
-        }
+        Options = options;
+        synthesizer = new Synthesizer(loaded);   // the model's owner from here on
         Device = loaded.Model.parameters().First().device.ToString();
     }
 
@@ -87,13 +81,19 @@ public sealed class WaveFlowVocoder : IDisposable
     public static WaveFlowVocoder Load(string checkpointPath, string device = "auto", string? configPath = null, VocoderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(checkpointPath);
-        (options ?? VocoderOptions.Default).Validate();
         return Load(checkpointPath, DeviceSpec.Resolve(device, "device"), configPath, options);
     }
 
-    /// <summary><see cref="Load(string, string, string?, VocoderOptions?)"/> on a device already resolved (the CLI's --device).</summary>
-    internal static WaveFlowVocoder Load(string checkpointPath, Device device, string? configPath, VocoderOptions? options = null) =>
-        new(CheckpointLoader.Load(checkpointPath, device, configPath), options);
+    /// <summary>
+    /// <see cref="Load(string, string, string?, VocoderOptions?)"/> on a device already resolved
+    /// (the CLI's --device). The options are checked here, once, before the checkpoint is read.
+    /// </summary>
+    internal static WaveFlowVocoder Load(string checkpointPath, Device device, string? configPath, VocoderOptions? options = null)
+    {
+        var o = options ?? VocoderOptions.Default;
+        o.Validate();
+        return new(CheckpointLoader.Load(checkpointPath, device, configPath), o);
+    }
 
     /// <summary>
     /// The mel settings the model was trained with: the sample rate, STFT and mel filterbank a
@@ -139,17 +139,15 @@ public sealed class WaveFlowVocoder : IDisposable
     }
 
     /// <summary>
-    /// The CLI's synthesis: a mel read from a file (errors name <paramref name="source"/>) and,
-    /// optionally, exact noise in z's layout [n_group, frames·hop/n_group].
+    /// The CLI's synthesis: a mel that <see cref="MelFile.Read"/> has read and checked against
+    /// <see cref="MelChannels"/> (so it is not checked again) and the options this vocoder was
+    /// loaded with (checked at load), with optional exact noise in z's layout [n_group, frames·hop/n_group].
     /// </summary>
-    internal float[] SynthesizeArray(FloatArray mel, VocoderOptions options, FloatArray? noise, string source, FloatArray? f0 = null, string? f0Source = null)
+    internal float[] SynthesizeArray(FloatArray checkedMel, FloatArray? noise, FloatArray? f0 = null, string? f0Source = null)
     {
-        options.Validate();
-        var checkedMel = MelFile.Validate(mel, source, MelChannels);
         var pitch = f0 is null ? null : CheckF0(f0, checkedMel.Shape[^1], f0Source ?? "F0");
-        return Locked(() => synthesizer.Synthesize(checkedMel, options.ToSynthesis(noise) with { F0 = pitch }));
+        return Locked(() => synthesizer.Synthesize(checkedMel, Options.ToSynthesis(noise) with { F0 = pitch }));
     }
-
     /// <summary>An F0 track for a model with a harmonic source: [frames] or [1, frames] of Hz per
     /// mel frame (0 = unvoiced), finite and not negative, as many frames as the mel.</summary>
     private float[] CheckF0(FloatArray f0, long frames, string source)
@@ -208,8 +206,7 @@ public sealed class WaveFlowVocoder : IDisposable
         {
             if (disposed) return;
             disposed = true;
-            synthesizer.Dispose();
-            loaded.Model.Dispose();
+            synthesizer.Dispose();   // and with it the model
         }
         finally { gate.Release(); }
     }

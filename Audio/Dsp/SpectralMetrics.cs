@@ -2,9 +2,6 @@ using WaveFlow.Core;
 
 namespace WaveFlow.Audio.Dsp;
 
-/// <summary>The four metrics of <see cref="SpectralMetrics"/> for one pair of signals.</summary>
-internal sealed record SpectralScores(double LogMelL1, double SpectralConvergence, double LogSpectralDistance, double MelCepstralDistortion);
-
 /// <summary>
 /// Objective distances between a reference and an estimate (vocoder output), for eval and
 /// compare. Audio pairs are compared over the shorter of the two lengths (vocoders return whole

@@ -5,6 +5,7 @@ using Spectre.Console;
 using WaveFlow.Audio;
 using WaveFlow.Core;
 using WaveFlow.Evaluation.Comparison;
+using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 
 namespace WaveFlow.Cli.Commands;
@@ -50,8 +51,9 @@ internal static partial class CompareCommand
                 string? first = null;
                 foreach (var (name, path) in specs)
                 {
-                    var loaded = CheckpointLoader.Load(path, device);
-                    systems.Add(new ModelRenderer(name, path, loaded, sigmaValue));
+                    var renderer = new ModelRenderer(name, path, Synthesizer.Load(path, device), sigmaValue);
+                    systems.Add(renderer);
+                    var loaded = renderer.Loaded;
                     if (mel is null) { mel = loaded.Mel; first = path; }
                     else if (loaded.Mel != mel)
                         throw WaveFlowException.ForFile(path, $"mel settings differ from {first}'s ({loaded.Mel} vs {mel}): one set of inputs cannot feed both");

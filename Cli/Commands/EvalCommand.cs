@@ -3,6 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using WaveFlow.Core;
 using WaveFlow.Evaluation.Gate;
+using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 
 namespace WaveFlow.Cli.Commands;
@@ -41,14 +42,10 @@ internal static class EvalCommand
             var baseReport = basePath is null ? null : EvalReport.Read(basePath);
             if (result.GetValue(output) is { } target) OutputPaths.PrepareFile(target, result.GetValue(overwrite));
             var ckPath = result.GetValue(checkpoint)!;
-            var loaded = CheckpointLoader.Load(ckPath, device);
             EvalReport report;
-            try
-            {
+            using (var synthesizer = Synthesizer.Load(ckPath, device))
                 report = ProgressDisplay.Run("evaluating", progress =>
-                    Evaluator.Run(ckPath, loaded, result.GetValue(data)!, options, progress));
-            }
-            finally { loaded.Model.Dispose(); }
+                    Evaluator.Run(ckPath, synthesizer, result.GetValue(data)!, options, progress));
 
             static string F(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
             static string N(double? v, string f) => v?.ToString(f, CultureInfo.InvariantCulture) ?? "n/a";

@@ -41,19 +41,20 @@ internal static class SynthesizeCommand
             var device = GlobalOptions.ResolveDevice(result);
             var melPaths = result.GetValue(mels)!;
             var dir = result.GetValue(outDir)!;
-            if (result.GetValue(sigma) is var s && (s < 0 || !float.IsFinite(s))) throw new WaveFlowException($"--sigma {s}: must be ≥ 0");
-            if (result.GetValue(denoise) is var d && (d < 0 || !float.IsFinite(d))) throw new WaveFlowException($"--denoise {d}: must be ≥ 0");
             var sampleFormat = result.GetValue(format) == "wav32f" ? WavSampleFormat.Float32 : WavSampleFormat.Pcm16;
             FloatArray? eps = result.GetValue(noise) is { } noisePath ? NpyFile.Read(noisePath) : null;
             string? f0Path = result.GetValue(f0);
             if (f0Path is not null && melPaths.Length != 1) throw new WaveFlowException($"--f0 {f0Path}: gives the pitch of one mel, {melPaths.Length} were given");
             FloatArray? pitch = f0Path is null ? null : NpyFile.Read(f0Path);
-            if (result.GetValue(chunk) is var c && c < 0) throw new WaveFlowException($"--chunk {c}: must be ≥ 0");
             if (result.GetValue(fp16) && result.GetValue(bf16)) throw new WaveFlowException("--fp16 and --bf16: choose one");
             var precision = result.GetValue(fp16) ? Precision.Fp16 : result.GetValue(bf16) ? Precision.Bf16 : Precision.Fp32;
-            var options = new VocoderOptions { Sigma = s, Seed = result.GetValue(seed), Precision = precision, Denoise = d, ChunkFrames = c };
-            // libtorch's CPU kernels have no fast float16 path (measured: 34× slower than float32
-            // on the shipped model); bfloat16 is the CPU's reduced precision.
+            // Checked once, by the options themselves, when the vocoder is loaded.
+            var options = new VocoderOptions
+            {
+                Sigma = result.GetValue(sigma), Seed = result.GetValue(seed), Precision = precision,
+                Denoise = result.GetValue(denoise), ChunkFrames = result.GetValue(chunk),
+            };
+            // libtorch's CPU kernels have no fast float16 path; bfloat16 is the CPU's reduced precision.
             if (precision == Precision.Fp16 && device.type == TorchSharp.DeviceType.CPU)
                 Console.Error.WriteLine("note: --fp16 on the CPU is much slower than float32; --bf16 is the CPU's fast reduced precision");
             if (precision == Precision.Bf16 && device.type == TorchSharp.DeviceType.CPU && CpuFeatures.Bf16Shortfall is { } shortfall)
@@ -79,7 +80,7 @@ internal static class SynthesizeCommand
                     progress(path, k, inputs.Count);
                     var watch = Stopwatch.StartNew();
                     float[] audio;
-                    try { audio = vocoder.SynthesizeArray(mel, options, eps, path, pitch, f0Path); }
+                    try { audio = vocoder.SynthesizeArray(mel, eps, pitch, f0Path); }
                     catch (WaveFlowException e) { throw new WaveFlowException($"{path}: {e.Message}", e.ExitCode, e); }
                     seconds += watch.Elapsed.TotalSeconds;
                     audioSeconds += (double)audio.Length / loaded.Mel.SamplingRate;

@@ -40,8 +40,10 @@ internal static class TrainCommand
             using var group = setup.Group;
             try
             {
+                // The multi-process tests' faults reach a rank only through its environment; they
+                // are read here and handed to the trainer as its batch hook.
                 var request = new TrainRequest(result.GetValue(config), result.GetValue(data), result.GetValue(output), setup.Device,
-                    result.GetValue(resume), result.GetValue(iterations), group);
+                    result.GetValue(resume), result.GetValue(iterations), group, FaultInjection.FromEnvironment().HookFor(group.Rank));
                 return Train(request, leader: group.Rank == 0);
             }
             catch (Exception e) when (group.WorldSize > 1)

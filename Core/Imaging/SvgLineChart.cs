@@ -4,9 +4,6 @@ using System.Text;
 
 namespace WaveFlow.Core.Imaging;
 
-/// <summary>One line of a chart: points in data units; a NaN y breaks the line (e.g. unvoiced frames).</summary>
-internal sealed record ChartSeries(string Name, IReadOnlyList<(double X, double Y)> Points, bool Dashed = false);
-
 /// <summary>
 /// A small self-contained SVG line chart (axes, ticks at 1-2-5 steps, a legend): the F0 tracks of
 /// the compare report and the study's learning curves. No script, no external fonts; it renders

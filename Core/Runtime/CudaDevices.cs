@@ -3,9 +3,6 @@ using System.Text;
 
 namespace WaveFlow.Core.Runtime;
 
-/// <summary>One CUDA device as the driver reports it.</summary>
-internal sealed record CudaDeviceInfo(int Index, string Name, long TotalBytes);
-
 /// <summary>
 /// Names and memory of CUDA devices, read from the CUDA driver API (libcuda.so.1 / nvcuda.dll)
 /// because TorchSharp exposes only the device count. Returns nothing where no driver is present.

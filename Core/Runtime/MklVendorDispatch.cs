@@ -11,10 +11,8 @@ namespace WaveFlow.Core.Runtime;
 /// the answer); after them oneMKL chooses kernels by the CPU's feature bits as on an Intel CPU.
 /// On AMD processors this replaces both bodies by "return 1" in this process's copy of
 /// libtorch_cpu (the well-known LD_PRELOAD workaround, done in place because .NET cannot preload).
-/// Measured on the project's 2-core AMD EPYC (AVX-512), one thread, NVIDIA's shapes over 2,756
-/// steps: a 256→512 1x1 product 10.1 → 4.4 ms of CPU, the 640→4,096 conditioning product
-/// 350 → 80–270 ms (the machine was loaded); results agree with float64 to float32 rounding
-/// (tested). Must run before the first matrix product (oneMKL caches its choice); set
+/// The AVX-512 kernels are the faster ones on such CPUs (docs/bench/history.md has the
+/// measurements); results agree with float64 to float32 rounding (tested). Must run before the first matrix product (oneMKL caches its choice); set
 /// WAVEFLOW_MKL_VENDOR_CHECK=keep to leave oneMKL as shipped.
 /// </summary>
 internal static class MklVendorDispatch

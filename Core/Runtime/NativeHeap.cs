@@ -6,12 +6,9 @@ namespace WaveFlow.Core.Runtime;
 /// glibc's malloc serves large blocks (above a threshold that grows to at most 32 MB) with a fresh
 /// mmap and unmaps them on free, so every large libtorch temporary starts on untouched pages, and
 /// each first touch of a page is a page fault. libtorch allocates and frees such temporaries per
-/// operator, so a synthesis pays the faults again on every layer. On this project's 2-core VM a
-/// fresh page costs about 4 ms per MB. Measured with the shipped model (10 s of audio, 2 threads,
-/// <c>waveflow bench</c>): 3.46 s (6.3 CPU-s) with glibc's defaults; 0.94 s (1.7 CPU-s) with the
-/// mmap and trim thresholds at 2 GB, so that freed blocks stay in the heap and are reused; peak
-/// host memory 1.45 → 1.54 GB. Raising only the mmap threshold gave 1.54 s; a 32 MB threshold
-/// gave nothing (the big temporaries are larger). Threads other than the process's first allocate
+/// operator, so a synthesis pays the faults again on every layer. With the mmap and trim
+/// thresholds at 2 GB, freed blocks stay in the heap and are reused (the measurements, including
+/// the threshold settings that did not help, are in docs/bench/history.md, "Native heap"). Threads other than the process's first allocate
 /// from glibc arenas made of 64 MB heaps, where a larger block is mmapped whatever the threshold.
 /// The cost: memory freed by libtorch is kept by the process for reuse instead of being returned
 /// to the system. <c>WAVEFLOW_MALLOC=system</c> keeps glibc's defaults; so does setting any of

@@ -5,9 +5,8 @@ namespace WaveFlow.Core.Runtime;
 /// <summary>
 /// libtorch's CPU kernels run on OpenMP (GNU libgomp on Linux), whose idle threads by default
 /// spin for a while before sleeping. On a machine whose cores are busy with other work, the
-/// spinning threads steal the very cores the working threads need. Measured on a shared 2-core
-/// machine (waveflow-tiny, --threads 2, 40 iterations): 89.5 s and 41.6 CPU-s by default,
-/// 18.0 s and 10.7 CPU-s with OMP_WAIT_POLICY=PASSIVE, the same losses.
+/// spinning threads steal the very cores the working threads need; with OMP_WAIT_POLICY=PASSIVE
+/// they sleep at once, for the same results (docs/bench/history.md has the measurement).
 /// libgomp reads the variable once, when libtorch loads it, so this must run before the first
 /// torch call; it changes nothing when the user has set the variable.
 /// </summary>

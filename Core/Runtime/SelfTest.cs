@@ -3,12 +3,6 @@ using static TorchSharp.torch;
 
 namespace WaveFlow.Core.Runtime;
 
-/// <summary>One line of a self-test: what ran, where, and how far it was from the truth.</summary>
-internal sealed record SelfTestResult(string Check, string Device, double MaxAbsError, double Tolerance)
-{
-    public bool Passed => MaxAbsError <= Tolerance;
-}
-
 /// <summary>
 /// Small computations with known answers: a conv1d against hand-computed values on the CPU, then
 /// the same random conv1d, matmul and backward on each CUDA device against the CPU result.

@@ -26,18 +26,3 @@ internal sealed record BenchRow(
     IReadOnlyList<double> TimesMs,
     string? Note = null,
     double MedianCpuMs = 0);
-
-/// <summary>Everything <c>waveflow bench --json</c> writes: where it ran, what, and the rows.</summary>
-internal sealed record BenchReport(
-    string Machine,
-    string Cpu,
-    int ProcessorCount,
-    int Threads,
-    int InteropThreads,
-    string LoadAverageBefore,
-    string LoadAverageAfter,
-    string TorchSharp,
-    string Model,
-    long Parameters,
-    string Started,
-    IReadOnlyList<BenchRow> Rows);

@@ -6,35 +6,6 @@ using static TorchSharp.torch;
 
 namespace WaveFlow.Evaluation.Benchmarks;
 
-/// <summary>What <c>waveflow bench</c> measures.</summary>
-internal sealed record BenchSettings
-{
-    /// <summary>Audio lengths to synthesise (one row each).</summary>
-    public IReadOnlyList<double> Seconds { get; init; } = [10];
-    public int SynthesisBatch { get; init; } = 1;
-    public Precision Precision { get; init; } = Precision.Fp32;
-    public int WarmUp { get; init; } = 1;
-    public int Repeats { get; init; } = 5;
-    /// <summary>Also time chunked synthesis with chunks of this many frames (null: not).</summary>
-    public int? ChunkFrames { get; init; }
-    /// <summary>Skip whole-utterance synthesis (e.g. to show chunked memory on long audio alone).</summary>
-    public bool ChunkedOnly { get; init; }
-    /// <summary>Also time the model with weight norm left unfolded (the before of the folding).</summary>
-    public bool CompareUnfolded { get; init; }
-    /// <summary>Also time every flow's conditioning computed as one matrix product.</summary>
-    public bool CompareFusedConditioning { get; init; }
-    public bool Train { get; init; }
-    public int TrainBatch { get; init; } = 12;
-    public int TrainSegment { get; init; } = 16000;
-    /// <summary>The config's train_config (sigma, clip threshold, learning rate); NVIDIA's defaults when null.</summary>
-    public TrainOptions? TrainConfig { get; init; }
-    /// <summary>Skip the synthesis rows (training only).</summary>
-    public bool NoSynthesis { get; init; }
-    /// <summary>Time one WN layer's operations (<see cref="LayerBenchmark"/>) in fp32 and, when it is another, the
-    /// chosen precision, instead of synthesis and training.</summary>
-    public bool Layers { get; init; }
-}
-
 /// <summary>Runs the cases of <see cref="BenchSettings"/> one after another, reporting each row.</summary>
 internal static class BenchRunner
 {
@@ -69,67 +40,70 @@ internal static class BenchRunner
                 foreach (var seconds in s.Seconds)
                 {
                     starting?.Invoke($"synthesis {seconds} s, weight norm unfolded");
-                    Add(SynthesisBenchmark.Run(model, "synthesis, weight norm unfolded", seconds, s.SynthesisBatch, s.Precision, device, s.WarmUp, s.Repeats));
+                    Add(SynthesisBenchmark.Run(new WorkspaceInverse(model), "synthesis, weight norm unfolded", seconds, s.SynthesisBatch, s.Precision, device, s.WarmUp, s.Repeats));
                 }
             model.FoldWeightNorm();
-            model.FoldConditioning();          // as synthesis does (within PhaseFold.AutoBudgetBytes)
-            // Chunked first: on CUDA the caching allocator keeps what it reserved, so the driver's
-            // figure after a phase is only that phase's if no bigger phase came before it.
-            if (s.ChunkFrames is { } chunk)
-                foreach (var seconds in s.Seconds)
-                {
-                    starting?.Invoke($"chunked synthesis {seconds} s");
-                    string note = $"chunks of {chunk} frames, context {ReceptiveField.ContextFrames(model.Options, model.Mel)}";
-                    Add(SynthesisBenchmark.Run(model, "synthesis, chunked", seconds, s.SynthesisBatch, s.Precision, device, s.WarmUp, s.Repeats, chunk, note));
-                    starting?.Invoke($"streamed synthesis {seconds} s (time to first audio)");
-                    Add(StreamingBenchmark.Run(model, seconds, chunk, s.Precision, device, s.WarmUp, s.Repeats));
-                }
-            if (!s.ChunkedOnly)
-                foreach (var seconds in s.Seconds)
-                {
-                    starting?.Invoke($"synthesis {seconds} s");
-                    Add(SynthesisBenchmark.Run(model, "synthesis", seconds, s.SynthesisBatch, s.Precision, device, s.WarmUp, s.Repeats));
-                }
-            if (s.CompareUnfolded && !s.ChunkedOnly && model.ConditioningFolded)
+            var flow = FlowInverse.ForSynthesis(model);   // as synthesis chooses it
+            try
             {
-                model.UnfoldConditioning();
-                foreach (var seconds in s.Seconds)
+                // Chunked first: on CUDA the caching allocator keeps what it reserved, so the driver's
+                // figure after a phase is only that phase's if no bigger phase came before it.
+                if (s.ChunkFrames is { } chunk)
+                    foreach (var seconds in s.Seconds)
+                    {
+                        starting?.Invoke($"chunked synthesis {seconds} s");
+                        string note = $"chunks of {chunk} frames, context {ReceptiveField.ContextFrames(model.Options, model.Mel)}";
+                        Add(SynthesisBenchmark.Run(flow, "synthesis, chunked", seconds, s.SynthesisBatch, s.Precision, device, s.WarmUp, s.Repeats, chunk, note));
+                        starting?.Invoke($"streamed synthesis {seconds} s (time to first audio)");
+                        Add(StreamingBenchmark.Run(flow, seconds, chunk, s.Precision, device, s.WarmUp, s.Repeats));
+                    }
+                if (!s.ChunkedOnly)
+                    foreach (var seconds in s.Seconds)
+                    {
+                        starting?.Invoke($"synthesis {seconds} s");
+                        Add(SynthesisBenchmark.Run(flow, "synthesis", seconds, s.SynthesisBatch, s.Precision, device, s.WarmUp, s.Repeats));
+                    }
+                if (s.CompareUnfolded && !s.ChunkedOnly && flow is PhaseFoldedInverse)
+                    foreach (var seconds in s.Seconds)
+                    {
+                        starting?.Invoke($"synthesis {seconds} s, conditioning not phase-folded");
+                        Add(SynthesisBenchmark.Run(new WorkspaceInverse(model), "synthesis, conditioning not phase-folded", seconds, s.SynthesisBatch, s.Precision, device, s.WarmUp, s.Repeats));
+                    }
+                if (s.CompareFusedConditioning && !s.ChunkedOnly)
                 {
-                    starting?.Invoke($"synthesis {seconds} s, conditioning not phase-folded");
-                    Add(SynthesisBenchmark.Run(model, "synthesis, conditioning not phase-folded", seconds, s.SynthesisBatch, s.Precision, device, s.WarmUp, s.Repeats));
+                    using var fused = new FusedConditioningInverse(model);
+                    foreach (var seconds in s.Seconds)
+                    {
+                        starting?.Invoke($"synthesis {seconds} s, fused conditioning");
+                        Add(SynthesisBenchmark.Run(fused, "synthesis, fused conditioning", seconds, s.SynthesisBatch, s.Precision, device, s.WarmUp, s.Repeats));
+                    }
                 }
-                model.FoldConditioning();
+                if (s.Precision != Precision.Fp32)
+                {
+                    starting?.Invoke($"{s.Precision} vs fp32 error");
+                    using var reference = createModel();
+                    reference.to(device);
+                    reference.eval();
+                    reference.FoldWeightNorm();
+                    var referenceFlow = FlowInverse.ForSynthesis(reference);
+                    double seconds = s.Seconds.Min();
+                    double rel = SynthesisBenchmark.PrecisionError(flow, referenceFlow, seconds, device);
+                    FlowInverse.Release(referenceFlow);
+                    Add(new BenchRow($"{s.Precision.ToString().ToLowerInvariant()} vs fp32 (error)", device.ToString(), s.Precision.ToString().ToLowerInvariant(), seconds, 1, 0, 0, 0, null, 0, 0, null, [],
+                        $"relative L2 of the {s.Precision.ToString().ToLowerInvariant()} audio against fp32: {rel:G3}"));
+                }
+                if (s.ChunkFrames is { } c && !s.ChunkedOnly && s.Precision == Precision.Fp32)
+                {
+                    starting?.Invoke("chunked vs whole error");
+                    double seconds = s.Seconds.Min();
+                    var (rel, seam, peak) = SynthesisBenchmark.ChunkedError(flow, seconds, c, device);
+                    Add(new BenchRow("chunked vs whole (error)", device.ToString(), "fp32", seconds, 1, 0, 0, 0, null, 0, 0, null, [],
+                        $"relative L2 {rel:G3}, max |error| at seams {seam:G3} (peak |sample| {peak:G3})"));
+                }
             }
-            if (s.CompareFusedConditioning && !s.ChunkedOnly)
+            finally
             {
-                model.FuseConditioning = true;
-                foreach (var seconds in s.Seconds)
-                {
-                    starting?.Invoke($"synthesis {seconds} s, fused conditioning");
-                    Add(SynthesisBenchmark.Run(model, "synthesis, fused conditioning", seconds, s.SynthesisBatch, s.Precision, device, s.WarmUp, s.Repeats));
-                }
-                model.FuseConditioning = false;
-            }
-            if (s.Precision != Precision.Fp32)
-            {
-                starting?.Invoke($"{s.Precision} vs fp32 error");
-                using var reference = createModel();
-                reference.to(device);
-                reference.eval();
-                reference.FoldWeightNorm();
-                reference.FoldConditioning();
-                double seconds = s.Seconds.Min();
-                double rel = SynthesisBenchmark.PrecisionError(model, reference, seconds, device);
-                Add(new BenchRow($"{s.Precision.ToString().ToLowerInvariant()} vs fp32 (error)", device.ToString(), s.Precision.ToString().ToLowerInvariant(), seconds, 1, 0, 0, 0, null, 0, 0, null, [],
-                    $"relative L2 of the {s.Precision.ToString().ToLowerInvariant()} audio against fp32: {rel:G3}"));
-            }
-            if (s.ChunkFrames is { } c && !s.ChunkedOnly && s.Precision == Precision.Fp32)
-            {
-                starting?.Invoke("chunked vs whole error");
-                double seconds = s.Seconds.Min();
-                var (rel, seam, peak) = SynthesisBenchmark.ChunkedError(model, seconds, c, device);
-                Add(new BenchRow("chunked vs whole (error)", device.ToString(), "fp32", seconds, 1, 0, 0, 0, null, 0, 0, null, [],
-                    $"relative L2 {rel:G3}, max |error| at seams {seam:G3} (peak |sample| {peak:G3})"));
+                FlowInverse.Release(flow);
             }
         }
         if (s.Train)

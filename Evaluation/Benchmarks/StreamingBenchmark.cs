@@ -15,8 +15,9 @@ namespace WaveFlow.Evaluation.Benchmarks;
 /// </summary>
 internal static class StreamingBenchmark
 {
-    public static BenchRow Run(WaveGlow model, double seconds, int chunkFrames, Precision precision, Device device, int warmUp, int repeats)
+    public static BenchRow Run(IFlowInverse flow, double seconds, int chunkFrames, Precision precision, Device device, int warmUp, int repeats)
     {
+        var model = flow.Model;
         var (mel, z) = SynthesisBenchmark.Inputs(model, seconds, 1, precision.Dtype(), device);
         using var _m = mel;
         using var _z = z;
@@ -36,7 +37,7 @@ internal static class StreamingBenchmark
             for (int k = 0; k < plan.Count; k++)
             {
                 using var scope = NewDisposeScope();
-                using var piece = ChunkedInference.InferChunk(model, mel, z, plan[k]).to(ScalarType.Float32).cpu();   // (1, chunk samples), on the host
+                using var piece = ChunkedInference.InferChunk(flow, mel, z, plan[k]).to(ScalarType.Float32).cpu();   // (1, chunk samples), on the host
                 _ = piece.data<float>()[0];
                 if (k == 0 && i >= warmUp)
                 {

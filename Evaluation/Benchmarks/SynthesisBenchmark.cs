@@ -7,7 +7,7 @@ namespace WaveFlow.Evaluation.Benchmarks;
 
 /// <summary>
 /// Synthesis speed and memory: a random log-mel of the requested length and σ = 0.6 noise,
-/// through <see cref="WaveGlow.Inverse"/> (whole utterance) or <see cref="ChunkedInference"/>.
+/// through an <see cref="IFlowInverse"/> (whole utterance) or <see cref="ChunkedInference"/>.
 /// The content does not matter for speed: every operation's cost depends on shapes alone.
 /// </summary>
 internal static class SynthesisBenchmark
@@ -28,9 +28,10 @@ internal static class SynthesisBenchmark
     /// Times synthesis of <paramref name="seconds"/> of audio (median of repeats after warm-up)
     /// and records the peak host memory (and device memory on CUDA) over the whole case.
     /// </summary>
-    public static BenchRow Run(WaveGlow model, string name, double seconds, int batch, Precision precision,
+    public static BenchRow Run(IFlowInverse flow, string name, double seconds, int batch, Precision precision,
         Device device, int warmUp, int repeats, int? chunkFrames = null, string? note = null)
     {
+        var model = flow.Model;
         var (mel, z) = Inputs(model, seconds, batch, precision.Dtype(), device);
         using var _m = mel;
         using var _z = z;
@@ -39,7 +40,7 @@ internal static class SynthesisBenchmark
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            _ = chunkFrames is { } c ? ChunkedInference.Infer(model, mel, z, c) : model.Inverse(z, mel);
+            _ = chunkFrames is { } c ? ChunkedInference.Infer(flow, mel, z, c) : flow.Inverse(z, mel);
         }, warmUp, repeats, device);
         long samples = z.shape[0] * z.shape[1] * z.shape[2];
         double audioSeconds = (double)z.shape[1] * z.shape[2] / model.Mel.SamplingRate;
@@ -53,13 +54,14 @@ internal static class SynthesisBenchmark
     /// Chunked against whole-utterance synthesis of the same input: relative L2 error over all
     /// samples, and the largest |error| within one hop of a seam, with the largest |sample|.
     /// </summary>
-    public static (double RelativeL2, double SeamMaxAbs, double PeakAbs) ChunkedError(WaveGlow model, double seconds, int chunkFrames, Device device)
+    public static (double RelativeL2, double SeamMaxAbs, double PeakAbs) ChunkedError(IFlowInverse flow, double seconds, int chunkFrames, Device device)
     {
+        var model = flow.Model;
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var (mel, z) = Inputs(model, seconds, 1, ScalarType.Float32, device, seed: 2);
-        var whole = model.Inverse(z, mel).to(ScalarType.Float64);              // (1, T)
-        var chunked = ChunkedInference.Infer(model, mel, z, chunkFrames).to(ScalarType.Float64);
+        var whole = flow.Inverse(z, mel).to(ScalarType.Float64);              // (1, T)
+        var chunked = ChunkedInference.Infer(flow, mel, z, chunkFrames).to(ScalarType.Float64);
         var diff = (chunked - whole).abs().squeeze(0);                          // (T)
         double rel = ((chunked - whole).norm() / whole.norm()).item<double>();
         long hop = model.Mel.HopLength, step = chunkFrames * hop, length = diff.shape[0];
@@ -76,12 +78,12 @@ internal static class SynthesisBenchmark
     /// Relative L2 distance between a low-precision model's audio and the fp32 model's, for the
     /// same mel and noise (each given in its model's dtype).
     /// </summary>
-    public static double PrecisionError(WaveGlow low, WaveGlow fp32, double seconds, Device device)
+    public static double PrecisionError(IFlowInverse low, IFlowInverse fp32, double seconds, Device device)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var (mel, z) = Inputs(fp32, seconds, 1, ScalarType.Float32, device, seed: 3);
-        var dtype = low.parameters().First().dtype;
+        var (mel, z) = Inputs(fp32.Model, seconds, 1, ScalarType.Float32, device, seed: 3);
+        var dtype = low.Model.parameters().First().dtype;
         var reference = fp32.Inverse(z, mel).to(ScalarType.Float64);
         var audio = low.Inverse(z.to(dtype), mel.to(dtype)).to(ScalarType.Float64);
         return ((audio - reference).norm() / reference.norm()).item<double>();

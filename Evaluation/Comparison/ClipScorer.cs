@@ -5,12 +5,6 @@ using WaveFlow.Core;
 
 namespace WaveFlow.Evaluation.Comparison;
 
-/// <summary>A scored output: its scores, its mel (for the spectrogram) and its pitch track (for the F0 plot).</summary>
-internal sealed record ScoredOutput(ClipScore Score, FloatArray OutputMel, PitchTrack Pitch)
-{
-    public void Deconstruct(out ClipScore score, out FloatArray outputMel) => (score, outputMel) = (Score, OutputMel);
-}
-
 /// <summary>
 /// Scores outputs with the Audio project's <see cref="SpectralMetrics"/> and <see cref="ProsodyMetrics"/>.
 /// Against a recording: all spectral metrics (the log-mel L1 between the recording's mel and the

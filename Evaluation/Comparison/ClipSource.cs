@@ -5,12 +5,6 @@ using WaveFlow.Core;
 
 namespace WaveFlow.Evaluation.Comparison;
 
-/// <summary>One input of a comparison or evaluation: a mel, and the recording it came from when there is one.</summary>
-internal sealed record InputClip(string Name, FloatArray Mel, float[]? Audio)
-{
-    public int Frames => (int)Mel.Shape[1];
-}
-
 /// <summary>
 /// Finds and loads the inputs: mel files (.npy/.pt) or WAV files of a folder, in ordinal name order
 /// so the clip set is the same on every machine. An LJSpeech-layout corpus folder (with wavs/) works too.

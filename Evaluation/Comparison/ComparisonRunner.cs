@@ -9,12 +9,6 @@ using WaveFlow.Evaluation.Report;
 
 namespace WaveFlow.Evaluation.Comparison;
 
-/// <summary>Settings of one comparison; <see cref="Seed"/> fixes the noise (clip i gets Seed + i in every model) and the A/B order.</summary>
-internal sealed record CompareSettings(double Sigma = 0.6, int Seed = 1, string Title = "WaveFlow comparison", string Source = "");
-
-/// <summary>What a comparison produced: the page content plus where its files went.</summary>
-internal sealed record ComparisonResult(ReportContent Content, string IndexPath, string MetricsPath);
-
 /// <summary>
 /// Renders every clip through every system, scores the outputs and writes the report folder:
 /// <c>index.html</c> (self-contained), <c>metrics.json</c>, <c>audio/SYSTEM/CLIP.wav</c> and

@@ -16,18 +16,20 @@ internal sealed class ModelRenderer : IClipRenderer
     readonly double sigma;
 
     public SystemInfo Info { get; }
+
+    /// <summary>The model being compared and where it came from.</summary>
+    public LoadedModel Loaded => loaded;
     public bool Timed => true;
 
-    public ModelRenderer(string name, string checkpointPath, LoadedModel loaded, double sigma)
+    /// <summary>Takes ownership of <paramref name="synthesizer"/> (disposed with the renderer).</summary>
+    public ModelRenderer(string name, string checkpointPath, Synthesizer synthesizer, double sigma)
     {
-        this.loaded = loaded;
+        this.synthesizer = synthesizer;
+        loaded = synthesizer.Loaded;
         this.sigma = sigma;
-        // count before the synthesizer folds weight norm (g and v into one weight): the trained
-        // parameters, as NVIDIA's model.parameters() counts them
         Info = new SystemInfo(name, SystemKind.Model, Structure(loaded.Options),
-            loaded.Model.parameters().Sum(p => p.numel()), new FileInfo(checkpointPath).Length,
+            synthesizer.TrainedParameterCount, new FileInfo(checkpointPath).Length,
             Path.GetFileName(checkpointPath), loaded.Kind);
-        synthesizer = new Synthesizer(loaded);
     }
 
     /// <summary>The block structure a reader compares, flow design included (coupling, channel mixing, prior scale).</summary>
@@ -47,9 +49,5 @@ internal sealed class ModelRenderer : IClipRenderer
     public double? Nll(InputClip clip) =>
         clip.Audio is null ? null : AudioEncoder.Encode(loaded.Model, clip.Audio, clip.Mel).Loss;
 
-    public void Dispose()
-    {
-        synthesizer.Dispose();
-        loaded.Model.Dispose();
-    }
+    public void Dispose() => synthesizer.Dispose();   // and with it the model
 }

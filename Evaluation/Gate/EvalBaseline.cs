@@ -3,15 +3,6 @@ using WaveFlow.Core;
 
 namespace WaveFlow.Evaluation.Gate;
 
-/// <summary>One metric of one clip that got worse than the baseline allows.</summary>
-internal sealed record Regression(string Clip, string Metric, double Baseline, double Current, double Tolerance)
-{
-    public double RelativeChange => Baseline == 0 ? double.PositiveInfinity : (Current - Baseline) / Baseline;
-
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Clip}: {Metric} {Current:0.####} > baseline {Baseline:0.####} ({RelativeChange:+0.0%;-0.0%}, tolerance {Tolerance:0.#%})");
-}
-
 /// <summary>
 /// The regression gate: every gated metric of every clip (and of the mean) may exceed the baseline
 /// by at most its tolerance relative to it (0.05 = 5 %); a metric can have its own tolerance.

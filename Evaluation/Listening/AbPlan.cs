@@ -1,8 +1,5 @@
 namespace WaveFlow.Evaluation.Listening;
 
-/// <summary>One blind A/B question: the same clip from two systems, <see cref="Left"/> played as "A".</summary>
-internal sealed record AbPair(string Id, string Clip, string Left, string Right);
-
 /// <summary>
 /// The blind listening test's questions: every unordered pair of systems on every clip that both
 /// rendered, in a seeded random order with a seeded coin for which side each system is on.

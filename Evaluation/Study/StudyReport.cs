@@ -8,6 +8,7 @@ using WaveFlow.Core.Imaging;
 using WaveFlow.Evaluation.Comparison;
 using WaveFlow.Training.Loop;
 using WaveFlow.Training.Run;
+using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 
 namespace WaveFlow.Evaluation.Study;
@@ -44,9 +45,9 @@ internal static class StudyReport
                 var points = StudyScoring.Points(folder, run, options.Iterations);
                 if (points.Count == 0) throw WaveFlowException.ForFile(folder.RunPath(run), "has no checkpoint to compare");
                 var path = new RunFolder(folder.RunPath(run)).ModelPath(points[^1]);
-                var loaded = CheckpointLoader.Load(path, device);
-                systems.Add(new ModelRenderer(run, path, loaded, StudyScoring.Sigma));
-                mel ??= loaded.Mel;
+                var renderer = new ModelRenderer(run, path, Synthesizer.Load(path, device), StudyScoring.Sigma);
+                systems.Add(renderer);
+                mel ??= renderer.Loaded.Mel;
             }
             var clips = StudyScoring.HeldOutClips(folder, options, mel!);
             systems.Add(new GriffinLimRenderer(mel!));

@@ -76,8 +76,8 @@ public class CompareEndToEndTests
             Assert.True(File.Exists(Path.Combine(report, "spectrograms", "small", clip + ".png")));
         }
         // ...and it is the audio the synthesizer makes for clip 1 with seed 5 + 1
-        var loaded = CheckpointLoader.Load(MicroCheckpoint, torch.CPU);
-        var direct = new Synthesizer(loaded).Synthesize(MelFile.Read(Path.Combine(melDir, "m1.npy")), new SynthesisOptions(Sigma: 0.6f, Seed: 6));
+        using var synth = Synthesizer.Load(MicroCheckpoint, torch.CPU);
+        var direct = synth.Synthesize(MelFile.Read(Path.Combine(melDir, "m1.npy")), new SynthesisOptions(Sigma: 0.6f, Seed: 6));
         var written = WavFile.Read(Path.Combine(report, "audio", "nvidia", "m1.wav")).Samples;
         Assert.Equal(direct.Length, written.Length);
         // 16-bit PCM: clipped to [-1, 1] and quantised
@@ -107,7 +107,6 @@ public class CompareEndToEndTests
         var html = File.ReadAllText(Path.Combine(report, "index.html"));
         Assert.Contains("window.waveflowResults", html);
         Assert.Equal(2 * 6, System.Text.RegularExpressions.Regex.Matches(html, "\"id\":\"p\\d+\"").Count); // 2 clips × C(4,2) pairs
-        loaded.Model.Dispose();
     }
 
     [Fact]

@@ -98,21 +98,3 @@ public class EvalEndToEndTests
         }
     }
 }
-
-/// <summary>The likelihood the report shows is the reference's training loss on the same audio and mel.</summary>
-public class NllTests
-{
-    [Fact]
-    public void NllEqualsTheReferenceLossAtSigmaOne()
-    {
-        using var manifest = JsonDocument.Parse(File.ReadAllText(Fixture.Path_("micro", "manifest.json")));
-        double expected = manifest.RootElement.GetProperty("models").GetProperty("micro").GetProperty("forward").GetProperty("loss_sigma1").GetDouble();
-        var path = Fixture.Path_("micro", "nvidia_checkpoint.pt");
-        using var renderer = new ModelRenderer("micro", path, CheckpointLoader.Load(path, torch.CPU), 0.6);
-        var mel = NpyFile.Read(Fixture.Path_("micro", "forward.mel.npy"));
-        var audio = NpyFile.Read(Fixture.Path_("micro", "forward.audio.npy")).Data;
-        double nll = renderer.Nll(new InputClip("forward", mel, audio))!.Value;
-        Assert.Equal(expected, nll, 4);
-        Assert.Null(renderer.Nll(new InputClip("no audio", mel, null)));
-    }
-}

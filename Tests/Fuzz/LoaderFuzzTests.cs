@@ -108,11 +108,3 @@ public class LoaderFuzzTests(ITestOutputHelper output)
     /// <summary>A seed that does not change between runs or .NET versions (string.GetHashCode does).</summary>
     private static int StableSeed(string name) => name.Aggregate(17, (h, c) => h * 31 + c);
 }
-
-/// <summary>
-/// The fuzz tests run alone, after the parallel tests: tens of thousands of small allocations and
-/// thousands of tiny models make garbage collections frequent, and libtorch tests elsewhere that
-/// leave temporaries to finalizers were seen to fail under that pressure (1 run in 4).
-/// </summary>
-[CollectionDefinition(nameof(FuzzCollection), DisableParallelization = true)]
-public sealed class FuzzCollection;

@@ -95,6 +95,7 @@ public class CrashSafetyTests(ITestOutputHelper log)
 
     private const int Iterations = 8;
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void SigkillAtSeveralPointsThenResumeGivesTheUninterruptedLossesAndWeights()
     {

@@ -9,6 +9,8 @@ namespace WaveFlow.Tests.Training;
 /// fp32 step of the same weights and batch on the same GPU, and fp16 loss-scale overflow.
 /// scripts/device-check-mixed-precision.sh runs these on a GPU machine.
 /// </summary>
+[Trait("Category", "Slow")]
+[Trait("Device", "Cuda")]
 public class MixedPrecisionCudaTests
 {
     private static Device Gpu()

@@ -34,13 +34,12 @@ public class TrainerTests
         return path;
     }
 
-    private static Recorder Train(TrainRequest request, Action<Trainer>? setup = null)
+    private static Recorder Train(TrainRequest request)
     {
         // One libtorch thread: these steps are tiny, and on a busy machine OpenMP threads waiting
         // for each other cost 10× the work itself (measured: 50 ms of CPU per step vs 500+ ms).
         TorchSharp.torch.set_num_threads(1);
         using var trainer = Trainer.Open(request);
-        setup?.Invoke(trainer);
         var recorder = new Recorder();
         trainer.Run(recorder);
         return recorder;
@@ -104,9 +103,9 @@ public class TrainerTests
     {
         using var tmp = new TempDir();
         var config = TinyConfig(tmp, new JsonObject { ["max_nonfinite_in_row"] = 3, ["iters_per_checkpoint"] = 4 });
-        var run = Train(new TrainRequest(config, Fixture.Path_("corpus-mini"), tmp["run"], CPU, Iterations: 12), trainer =>
+        var run = Train(new TrainRequest(config, Fixture.Path_("corpus-mini"), tmp["run"], CPU, Iterations: 12,
             // Iterations 6–8 (0-based 5..7) get NaN audio: three bad steps in a row.
-            trainer.BatchHook = b => b.Iteration is >= 5 and <= 7 ? b with { Audio = b.Audio.Select(_ => float.NaN).ToArray() } : b);
+            BatchHook: b => b.Iteration is >= 5 and <= 7 ? b with { Audio = b.Audio.Select(_ => float.NaN).ToArray() } : b));
         Assert.Equal([StepOutcome.NonFiniteLoss, StepOutcome.NonFiniteLoss, StepOutcome.NonFiniteLoss],
             run.Steps.Where(s => s.Iteration is >= 6 and <= 8).Select(s => s.Outcome));
         Assert.All(run.Steps.Where(s => s.Iteration > 8), s => Assert.Equal(StepOutcome.Stepped, s.Outcome));

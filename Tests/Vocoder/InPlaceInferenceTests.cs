@@ -33,10 +33,8 @@ public class InPlaceInferenceTests
         // Batch 2 with different mels (each element gets its own workspace); 5 frames × hop 4.
         var mel = randn(2, 3, 5);
         var z = randn(2, g, 5 * 4 / g) * 0.6;
-        model.InPlaceInference = false;
         var plain = model.Inverse(z, mel);
-        model.InPlaceInference = true;
-        var inPlace = model.Inverse(z, mel);
+        var inPlace = new WorkspaceInverse(model).Inverse(z, mel);
         double rel = ((inPlace - plain).norm() / plain.norm()).item<float>();
         Assert.True(rel < 1e-5, $"in-place vs plain forward: relative L2 {rel:G3}");
         Assert.True(plain.abs().max().item<float>() > 0.1f);   // a real signal, not two zeros
@@ -52,10 +50,11 @@ public class InPlaceInferenceTests
         using var _ = no_grad();
         using var model = ModelFixture.Load(name);
         if (fold) model.FoldWeightNorm();
-        Assert.True(model.InPlaceInference);   // the default
+        var flow = FlowInverse.ForSynthesis(model, foldBudgetBytes: 0);
+        Assert.IsType<WorkspaceInverse>(flow);   // synthesis's choice where the phase fold does not fit
         var mel = ModelFixture.Batched(ModelFixture.Npy(name, "infer.mel.npy"));
         var z = ModelFixture.Batched(ModelFixture.Npy(name, "infer.eps.npy")) * 0.6;
-        var audio = ModelFixture.Floats(model.Inverse(z, mel));
+        var audio = ModelFixture.Floats(flow.Inverse(z, mel));
         double rel = Fixture.RelativeL2(audio, ModelFixture.Npy(name, "infer.sigma0.6.audio.npy").Data);
         Assert.True(rel < 1e-4, $"in-place vs NVIDIA: relative L2 {rel:G3}");
     }
@@ -63,12 +62,12 @@ public class InPlaceInferenceTests
     [Fact]
     public void WithAutogradTheInverseKeepsItsGraph()
     {
-        // The in-place path writes into buffers and has no graph; with autograd on, Inverse must
-        // take the plain forward so that gradients through synthesis still work.
+        // The in-place path writes into buffers and has no graph; with autograd on, it must hand
+        // the call to the plain forward so that gradients through synthesis still work.
         using var scope = NewDisposeScope();
         using var model = FlowPropertyTests.Build(FlowPropertyTests.RandomConfigs().First()[0].ToString()!, 3);
         int g = model.Options.NGroup;
-        var audio = model.Inverse(randn(1, g, 5 * 4 / g), randn(1, 3, 5));
+        var audio = new WorkspaceInverse(model).Inverse(randn(1, g, 5 * 4 / g), randn(1, 3, 5));
         Assert.True(audio.requires_grad);
         audio.sum().backward();
         Assert.Contains(model.parameters(), p => p.grad is { } grad && grad.abs().sum().item<float>() > 0);
@@ -87,8 +86,7 @@ public class InPlaceInferenceTests
         var mel = ModelFixture.Batched(ModelFixture.Npy("tiny", "infer.mel.npy"));
         var z = ModelFixture.Batched(ModelFixture.Npy("tiny", "infer.eps.npy")) * 0.6;
         var reference = fp32.Inverse(z, mel);
-        var low = bf16.Inverse(z.to(ScalarType.BFloat16), mel.to(ScalarType.BFloat16)).to(ScalarType.Float32);
-        bf16.InPlaceInference = false;
+        var low = new WorkspaceInverse(bf16).Inverse(z.to(ScalarType.BFloat16), mel.to(ScalarType.BFloat16)).to(ScalarType.Float32);
         var lowPlain = bf16.Inverse(z.to(ScalarType.BFloat16), mel.to(ScalarType.BFloat16)).to(ScalarType.Float32);
         double rel = ((low - reference).norm() / reference.norm()).item<float>();
         double relPlain = ((lowPlain - reference).norm() / reference.norm()).item<float>();
@@ -96,6 +94,8 @@ public class InPlaceInferenceTests
         Assert.True(rel > 1e-5, "bf16 audio equals fp32's: the model did not run in bfloat16");
     }
 
+    [Trait("Category", "Slow")]
+    [Trait("Device", "Cuda")]
     [SkippableFact]
     public void InPlaceEqualsPlainForwardOnCuda()
     {
@@ -106,8 +106,7 @@ public class InPlaceInferenceTests
         using var _ = no_grad();
         var (model, mel, z, nvidia) = ModelFixture.InferenceCase("tiny", CUDA);
         using var _m = model;
-        var inPlace = ModelFixture.Floats(model.Inverse(z, mel));
-        model.InPlaceInference = false;
+        var inPlace = ModelFixture.Floats(new WorkspaceInverse(model).Inverse(z, mel));
         var plain = ModelFixture.Floats(model.Inverse(z, mel));
         double rel = Fixture.RelativeL2(inPlace, plain);
         Assert.True(rel < 1e-5, $"in-place vs plain forward on CUDA: relative L2 {rel:G3}");

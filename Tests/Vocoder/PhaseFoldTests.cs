@@ -49,15 +49,16 @@ public class PhaseFoldTests
         const long frames = 9;
         var mel = randn([batch, 3, frames], generator: gen);
         var z = randn([batch, group, frames * hop / group], generator: gen) * 0.6;
-        var plain = model.Inverse(z, mel);
-        Assert.True(model.FoldConditioning(long.MaxValue));
-        var folded = model.Inverse(z, mel);
+        var unfolded = new WorkspaceInverse(model);
+        var plain = unfolded.Inverse(z, mel);
+        var foldedInverse = PhaseFoldedInverse.TryCreate(model, long.MaxValue);
+        Assert.NotNull(foldedInverse);
+        var folded = foldedInverse.Inverse(z, mel);
         double rel = ((folded - plain).norm() / plain.norm()).item<float>();
         Assert.True(rel < 1e-5, $"folded vs unfolded: relative L2 {rel:G3}");
         Assert.True(plain.abs().max().item<float>() > 0.1f);
-        model.UnfoldConditioning();
-        Assert.False(model.ConditioningFolded);
-        Assert.Equal(0f, (model.Inverse(z, mel) - plain).abs().max().item<float>());
+        foldedInverse.Dispose();   // the fold leaves the model as it was
+        Assert.Equal(0f, (unfolded.Inverse(z, mel) - plain).abs().max().item<float>());
     }
 
     [Theory]
@@ -69,8 +70,9 @@ public class PhaseFoldTests
         using var _ = no_grad();
         var (model, mel, z, nvidia) = ModelFixture.InferenceCase(name, CPU);
         using var _m = model;
-        Assert.True(model.FoldConditioning(long.MaxValue));
-        var audio = ModelFixture.Floats(model.Inverse(z, mel));
+        using var folded = PhaseFoldedInverse.TryCreate(model, long.MaxValue);
+        Assert.NotNull(folded);
+        var audio = ModelFixture.Floats(folded.Inverse(z, mel));
         double rel = Fixture.RelativeL2(audio, nvidia);
         Assert.True(rel < 1e-4, $"folded vs NVIDIA: relative L2 {rel:G3}");
     }
@@ -86,8 +88,9 @@ public class PhaseFoldTests
         var z = randn([1, 8, 12 * 256 / 8], generator: gen) * 0.6;
         var fp32 = model.Inverse(z, mel);
         model.to(ScalarType.BFloat16);
-        Assert.True(model.FoldConditioning());
-        var bf16 = model.Inverse(z.to(ScalarType.BFloat16), mel.to(ScalarType.BFloat16)).to(ScalarType.Float32);
+        using var folded = PhaseFoldedInverse.TryCreate(model);
+        Assert.NotNull(folded);
+        var bf16 = folded.Inverse(z.to(ScalarType.BFloat16), mel.to(ScalarType.BFloat16)).to(ScalarType.Float32);
         double rel = ((bf16 - fp32).norm() / fp32.norm()).item<float>();
         Assert.InRange(rel, 1e-5, 0.02);   // bfloat16 really ran, and stayed close
     }
@@ -99,21 +102,24 @@ public class PhaseFoldTests
         using var _ = no_grad();
         using var model = Build(8, 256, 1024, 3, 2, 8, seed: 9);
         using var copy = Build(8, 256, 1024, 3, 2, 8, seed: 9);   // the same weights
-        Assert.False(copy.CopyConditioningFold(model));            // nothing to take yet
-        Assert.True(model.FoldConditioning(long.MaxValue));
+        Assert.IsType<WorkspaceInverse>(FlowInverse.ForCopy(new WorkspaceInverse(model), copy, foldBudgetBytes: 0));   // nothing to take yet
+        using var source = PhaseFoldedInverse.TryCreate(model, long.MaxValue);
+        Assert.NotNull(source);
         copy.to(ScalarType.BFloat16);
-        Assert.True(copy.CopyConditioningFold(model));
+        var cast = FlowInverse.ForCopy(source, copy);
+        Assert.IsType<PhaseFoldedInverse>(cast);
+        Assert.Same(copy, cast.Model);
         using var gen = new Generator(10);
         var mel = randn([1, 3, 10], generator: gen);
         var z = randn([1, 8, 10 * 256 / 8], generator: gen) * 0.6;
-        var fp32 = model.Inverse(z, mel);
-        var bf16 = copy.Inverse(z.to(ScalarType.BFloat16), mel.to(ScalarType.BFloat16)).to(ScalarType.Float32);
+        var fp32 = source.Inverse(z, mel);
+        var bf16 = cast.Inverse(z.to(ScalarType.BFloat16), mel.to(ScalarType.BFloat16)).to(ScalarType.Float32);
         double rel = ((bf16 - fp32).norm() / fp32.norm()).item<float>();
         Assert.InRange(rel, 1e-5, 0.02);   // the cast fold was used (in bfloat16) and stays close
-        copy.UnfoldConditioning();
-        var unfolded = copy.Inverse(z.to(ScalarType.BFloat16), mel.to(ScalarType.BFloat16)).to(ScalarType.Float32);
+        FlowInverse.Release(cast);
+        var unfolded = new WorkspaceInverse(copy).Inverse(z.to(ScalarType.BFloat16), mel.to(ScalarType.BFloat16)).to(ScalarType.Float32);
         Assert.True((bf16 - unfolded).abs().max().item<float>() > 0);   // and it was the fold that ran
-        Assert.True(model.ConditioningFolded);                         // the source keeps its own
+        Assert.Equal(0f, (source.Inverse(z, mel) - fp32).abs().max().item<float>());   // the source keeps its own
     }
 
     [Fact]
@@ -124,14 +130,14 @@ public class PhaseFoldTests
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         using var model = Build(4, 8, 32, 3, 2, 4, seed: 7);
-        Assert.True(model.FoldConditioning(long.MaxValue));
+        using var folded = PhaseFoldedInverse.TryCreate(model, long.MaxValue);
+        Assert.NotNull(folded);
         model.to(ScalarType.BFloat16);
         using var gen = new Generator(8);
         var mel = randn([1, 3, 6], generator: gen).to(ScalarType.BFloat16);
         var z = (randn([1, 4, 12], generator: gen) * 0.6).to(ScalarType.BFloat16);
-        var withStaleFold = model.Inverse(z, mel);
-        model.UnfoldConditioning();
-        Assert.Equal(0f, (model.Inverse(z, mel) - withStaleFold).to(ScalarType.Float32).abs().max().item<float>());
+        var withStaleFold = folded.Inverse(z, mel);
+        Assert.Equal(0f, (new WorkspaceInverse(model).Inverse(z, mel) - withStaleFold).to(ScalarType.Float32).abs().max().item<float>());
     }
 
     [Fact]
@@ -139,14 +145,15 @@ public class PhaseFoldTests
     {
         // hop 4 is not a multiple of n_group 8: a grouped step would straddle two frames' phases.
         using var straddling = Build(8, 4, 16, 3, 1, 4, seed: 1);
-        Assert.False(straddling.FoldConditioning(long.MaxValue));
+        Assert.Null(PhaseFoldedInverse.TryCreate(straddling, long.MaxValue));
         // Within the settings, the budget decides: this model's fold is 3 flows × (P 2 · J 4 · 3 mels · 2C 8 · L 2) floats.
         using var small = Build(4, 8, 32, 3, 2, 4, seed: 2);
         long bytes = PhaseFold.Bytes(small.Options, small.Mel, 4);
         Assert.Equal(3L * 2 * 4 * 3 * 8 * 2 * 4, bytes);
-        Assert.False(small.FoldConditioning(bytes - 1));
-        Assert.False(small.ConditioningFolded);
-        Assert.True(small.FoldConditioning(bytes));
+        Assert.Null(PhaseFoldedInverse.TryCreate(small, bytes - 1));
+        Assert.IsType<WorkspaceInverse>(FlowInverse.ForSynthesis(small, bytes - 1));
+        using var fits = PhaseFoldedInverse.TryCreate(small, bytes);
+        Assert.NotNull(fits);
         // The default budget folds the shipped 8 × 4 × 64 model (160 MiB in float32), not NVIDIA's 12 × 8 × 256 (1.9 GiB, 0.9 in bfloat16).
         var mel = new MelOptions();
         var shipped = new WaveGlowOptions { NFlows = 8, WN = new WNOptions(4, 64, 3) };
@@ -155,6 +162,8 @@ public class PhaseFoldTests
         Assert.True(PhaseFold.Bytes(new WaveGlowOptions(), mel, 2) > PhaseFold.AutoBudgetBytes);
     }
 
+    [Trait("Category", "Slow")]
+    [Trait("Device", "Cuda")]
     [SkippableFact]
     public void FoldedEqualsUnfoldedOnCuda()
     {
@@ -165,9 +174,10 @@ public class PhaseFoldTests
         using var _ = no_grad();
         var (model, mel, z, nvidia) = ModelFixture.InferenceCase("tiny", CUDA);
         using var _m = model;
-        var plain = ModelFixture.Floats(model.Inverse(z, mel));
-        Assert.True(model.FoldConditioning(long.MaxValue));   // made on the GPU, from the weights there
-        var folded = ModelFixture.Floats(model.Inverse(z, mel));
+        var plain = ModelFixture.Floats(new WorkspaceInverse(model).Inverse(z, mel));
+        using var foldedInverse = PhaseFoldedInverse.TryCreate(model, long.MaxValue);   // made on the GPU, from the weights there
+        Assert.NotNull(foldedInverse);
+        var folded = ModelFixture.Floats(foldedInverse.Inverse(z, mel));
         double rel = Fixture.RelativeL2(folded, plain);
         Assert.True(rel < 1e-5, $"folded vs unfolded on CUDA: relative L2 {rel:G3}");
         double vsNvidia = Fixture.RelativeL2(folded, nvidia);

@@ -15,7 +15,6 @@ public class SynthesizerTests
     public void GivenNoiseReproducesReferenceAndSeedsAreReproducible()
     {
         using var synth = new Synthesizer(Micro());
-        using var _ = synth.Loaded.Model;
         var mel = ModelFixture.Npy("micro", "infer.mel.npy");
         var eps = ModelFixture.Npy("micro", "infer.eps.npy");
         var audio = synth.Synthesize(mel, new SynthesisOptions(Sigma: 0.6f, Noise: eps));
@@ -38,7 +37,6 @@ public class SynthesizerTests
     public void ChunkedSynthesisReproducesTheReference()
     {
         using var synth = new Synthesizer(Micro());
-        using var _ = synth.Loaded.Model;
         var mel = ModelFixture.Npy("micro", "infer.mel.npy");     // 120 frames → 8 chunks of 16
         var eps = ModelFixture.Npy("micro", "infer.eps.npy");
         var audio = synth.Synthesize(mel, new SynthesisOptions(Sigma: 0.6f, Noise: eps, ChunkFrames: 16));
@@ -50,7 +48,6 @@ public class SynthesizerTests
     public void LowPrecisionIsCloseToFloat32()
     {
         using var synth = new Synthesizer(Micro());
-        using var _ = synth.Loaded.Model;
         var mel = ModelFixture.Npy("micro", "infer.mel.npy");
         var eps = ModelFixture.Npy("micro", "infer.eps.npy");
         var full = synth.Synthesize(mel, new SynthesisOptions(Noise: eps));
@@ -87,7 +84,6 @@ public class SynthesizerTests
     public void DenoisingSeveralFilesReusesTheDenoiser()
     {
         using var synth = new Synthesizer(Micro());
-        using var _ = synth.Loaded.Model;
         var mel = ModelFixture.Npy("micro", "infer.mel.npy");
         var eps = ModelFixture.Npy("micro", "infer.eps.npy");
         var first = synth.Synthesize(mel, new SynthesisOptions(Noise: eps, Denoise: 0.1f));

@@ -7,7 +7,7 @@ namespace WaveFlow.Training.Config;
 /// Which precision a training run computes in, from train_config's <c>precision</c> and
 /// <c>fp16_run</c>: an explicit <c>precision</c> wins; otherwise fp16_run = true means NVIDIA's
 /// apex AMP, i.e. float16 with dynamic loss scaling on CUDA and bfloat16 on the CPU (libtorch has
-/// no fast float16 CPU kernels: 5.6× slower than float32 for synthesis on this project's EPYC).
+/// no fast float16 CPU kernels, so float16 on the CPU is much slower than float32).
 /// </summary>
 internal static class TrainingPrecision
 {

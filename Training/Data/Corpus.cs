@@ -3,9 +3,6 @@ using WaveFlow.Core.IO;
 
 namespace WaveFlow.Training.Data;
 
-/// <summary>One utterance: an id (the wav's name without extension) and where its audio lives.</summary>
-internal sealed record CorpusClip(string Id, string WavPath);
-
 /// <summary>
 /// A list of clips read from either layout NVIDIA's and Tacotron2's users have:
 /// <list type="bullet">

@@ -6,9 +6,6 @@ using static TorchSharp.torch;
 
 namespace WaveFlow.Training.Distributed;
 
-/// <summary>The process group of a training job and the device this rank trains on.</summary>
-internal sealed record DistributedSetup(IProcessGroup Group, Device Device);
-
 /// <summary>
 /// Decides how this process takes part in training and starts it:
 /// <list type="bullet">

@@ -7,7 +7,9 @@ namespace WaveFlow.Training.Distributed;
 /// Faults for the multi-process tests, which can only reach a child process through its
 /// environment: <c>WAVEFLOW_TEST_FAULT=KIND@RANK:ITERATION[,…]</c> with KIND one of
 /// <c>nan</c> (that rank's batch gets a NaN sample), <c>throw</c> (that rank throws before its
-/// step) or <c>stall</c> (that rank stops responding before its step). Unset in real runs.
+/// step) or <c>stall</c> (that rank stops responding before its step). Unset in real runs. Only
+/// the <c>train</c> command reads the variable; the trainer receives the faults as its request's
+/// batch hook (<see cref="HookFor"/>).
 /// </summary>
 internal sealed class FaultInjection
 {
@@ -28,6 +30,10 @@ internal sealed class FaultInjection
         }
         return injection;
     }
+
+    /// <summary>The faults as a batch hook for <paramref name="rank"/>; null when there are none.</summary>
+    public Func<TrainingBatch, TrainingBatch>? HookFor(int rank) =>
+        _faults.Count == 0 ? null : batch => Apply(batch, rank, batch.Iteration + 1);
 
     /// <summary>Applies the faults meant for (<paramref name="rank"/>, <paramref name="iteration"/>);
     /// iteration is 1-based (the iteration being run).</summary>

@@ -10,11 +10,6 @@ using static TorchSharp.torch;
 
 namespace WaveFlow.Training.Loop;
 
-/// <summary>What one step did: the loss (mean over all ranks), the gradient norm, the outcome,
-/// whether any rank was asked to stop (every rank then stops after this step), and the seconds
-/// spent in the all-reduce (waiting for the slowest rank included).</summary>
-internal readonly record struct StepResult(double Loss, double GradNorm, StepOutcome Outcome, bool StopRequested, double AllReduceSeconds = 0);
-
 /// <summary>
 /// One optimisation step, as NVIDIA's train.py does it: crop batch → mel on the device →
 /// forward → WaveGlow NLL → backward → Adam; plus what train.py lacks: the loss and the global

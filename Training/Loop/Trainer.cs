@@ -23,11 +23,15 @@ namespace WaveFlow.Training.Loop;
 /// The training loop: NVIDIA's train.py (Adam on the WaveGlow NLL over random segment crops)
 /// plus a run folder, exact resume, validation, a NaN guard with rollback and TensorBoard logs.
 /// Create with <see cref="Open"/> (validates everything before writing), then <see cref="Run"/>.
+/// The trainer orchestrates; the concerns are types of their own: what to train and resume
+/// (<see cref="RunSetup"/>), the step (<see cref="TrainStep"/>), checkpoints and rollback
+/// (<see cref="RunCheckpoints"/>), validation (<see cref="Validator"/>) and the TensorBoard log
+/// (<see cref="TrainingMetrics"/>).
 /// Data-parallel over the request's process group: every rank runs the same loop on its slice
 /// of each global batch (see TrainStep); rank 0 alone owns the run folder (checkpoints,
 /// <c>latest</c>, best, validation log, TensorBoard) and reports to the observer.
 /// </summary>
-internal sealed partial class Trainer : IDisposable
+internal sealed class Trainer : IDisposable
 {
     private readonly TrainingConfig _config;
     private readonly RunFolder _run;
@@ -43,12 +47,11 @@ internal sealed partial class Trainer : IDisposable
     private readonly StepGuard _guard;
     private readonly IProcessGroup _group;
     private readonly HarmonicTargets? _sourceTargets;
-    private readonly FaultInjection _faults = FaultInjection.FromEnvironment();
-    private TensorBoardWriter? _tensorboard;
+    private readonly RunCheckpoints _checkpoints;
+    private TrainingMetrics _metrics;
     private readonly long _endIteration;
     private readonly bool _resumed;
     private TrainerState _state;
-    private bool _referenceLogged;
     private IReadOnlyList<string> _resumeChanges = [];
 
     public TrainingConfig Config => _config;
@@ -58,12 +61,11 @@ internal sealed partial class Trainer : IDisposable
     /// <summary>True on the rank that writes the run folder and reports (rank 0).</summary>
     public bool IsLeader => _group.Rank == 0;
 
-    /// <summary>Tests only: changes each batch before its step (e.g. to inject a NaN).</summary>
-    internal Func<TrainingBatch, TrainingBatch>? BatchHook { get; set; }
+    private readonly Func<TrainingBatch, TrainingBatch>? _batchHook;   // the request's test seam
 
     private Trainer(TrainingConfig config, RunFolder run, TrainingData data, TrainRequest request, bool resumed)
     {
-        (_config, _run, _data, _device, _resumed) = (config, run, data, request.Device, resumed);
+        (_config, _run, _data, _device, _resumed, _batchHook) = (config, run, data, request.Device, resumed, request.BatchHook);
         _group = request.Group ?? SingleProcessGroup.Instance;
         var train = config.Train;
         // fp16_run also allows TF32 for what stays float32 on CUDA (validation, the flow's 1x1s).
@@ -85,11 +87,13 @@ internal sealed partial class Trainer : IDisposable
         _validator = new Validator(data.ValidationAudio, _mel, _device, train.Sigma, train.Seed, config.Model.NGroup, _sourceTargets);
         _schedule = new LearningRateSchedule(train);
         _guard = new StepGuard(train.MaxNonfiniteInRow);
+        _checkpoints = new RunCheckpoints(run, config, _model, _optimizer, _group, _device);
         _state = new TrainerState { Seed = train.Seed, BatchesPerEpoch = data.Sampler.BatchesPerEpoch, LearningRate = train.LearningRate, WorldSize = _group.WorldSize };
 
         long byEpochs = (long)train.Epochs * data.Sampler.BatchesPerEpoch;
         long limit = request.Iterations ?? (train.MaxIterations > 0 ? train.MaxIterations : long.MaxValue);
         _endIteration = Math.Min(byEpochs, limit);
+        _metrics = new TrainingMetrics(null, train.ItersPerLog, data.SampleRate);
     }
 
     /// <summary>Reads the config, the data and (for --resume) the latest checkpoint; for a new run
@@ -99,27 +103,7 @@ internal sealed partial class Trainer : IDisposable
     public static Trainer Open(TrainRequest request)
     {
         var group = request.Group ?? SingleProcessGroup.Instance;
-        TrainingConfig config;
-        RunFolder? existing = null;
-        IReadOnlyList<string> resumeChanges = [];
-        if (request.Resume)
-        {
-            if (string.IsNullOrWhiteSpace(request.OutPath)) throw new WaveFlowException("--resume: needs --out RUN, the run folder to continue");
-            existing = RunFolder.OpenExisting(request.OutPath, removeStale: group.Rank == 0);
-            config = TrainingConfig.Load(existing.ConfigPath);
-            if (!string.IsNullOrWhiteSpace(request.ConfigPath))
-            {
-                var requested = TrainingConfig.Load(request.ConfigPath);
-                resumeChanges = config.TrainChanges(requested).Select(c => $"resumed with a changed train_config: {c}").ToList();
-                config = config.ForResume(requested, existing.ConfigPath);
-            }
-        }
-        else
-        {
-            if (string.IsNullOrWhiteSpace(request.ConfigPath)) throw new WaveFlowException("--config: required for a new run (e.g. configs/waveflow-small.json)");
-            config = TrainingConfig.Load(request.ConfigPath);
-        }
-        if (request.Iterations is < 0) throw new WaveFlowException($"--iterations {request.Iterations}: must be ≥ 0");
+        var (config, existing, resumeChanges) = RunSetup.ResolveConfig(request, group);
         var data = TrainingData.Prepare(config, request, existing, group.WorldSize);
         var outPath = request.OutPath ?? config.Train.OutputDirectory;
         var run = existing ?? (group.Rank == 0 ? RunFolder.ForNew(outPath) : new RunFolder(outPath));
@@ -127,7 +111,7 @@ internal sealed partial class Trainer : IDisposable
         var trainer = new Trainer(config, run, data, request, existing is not null) { _resumeChanges = resumeChanges };
         try
         {
-            trainer.CheckSameOnEveryRank(request);
+            RunSetup.CheckSameOnEveryRank(config, data, trainer._model, group, request, run);
             if (existing is not null)
             {
                 if (trainer.IsLeader) AtomicFile.WriteAllBytes(run.ConfigPath, System.Text.Encoding.UTF8.GetBytes(config.ToJson()));
@@ -138,14 +122,15 @@ internal sealed partial class Trainer : IDisposable
                 if (trainer.IsLeader)
                 {
                     run.Create();
-                    if (!string.IsNullOrWhiteSpace(config.Train.CheckpointPath)) trainer.WarmStart(config.Train.CheckpointPath);
+                    if (!string.IsNullOrWhiteSpace(config.Train.CheckpointPath)) trainer._checkpoints.WarmStart(config.Train.CheckpointPath);
                     AtomicFile.WriteAllBytes(run.ConfigPath, System.Text.Encoding.UTF8.GetBytes(config.ToJson()));
                     data.Split.Write(run.Root);
                 }
-                trainer.BroadcastParameters();      // warm-started weights (or the seeded init) from rank 0
-                if (trainer.IsLeader) trainer.SaveCheckpoint();
+                trainer._checkpoints.BroadcastParameters();      // warm-started weights (or the seeded init) from rank 0
+                trainer._checkpoints.Save(trainer._state);
             }
-            if (trainer.IsLeader && config.Train.WithTensorboard) trainer._tensorboard = new TensorBoardWriter(run.TensorBoardDir);
+            if (trainer.IsLeader && config.Train.WithTensorboard)
+                trainer._metrics = new TrainingMetrics(new TensorBoardWriter(run.TensorBoardDir), config.Train.ItersPerLog, data.SampleRate);
             return trainer;
         }
         catch
@@ -191,9 +176,8 @@ internal sealed partial class Trainer : IDisposable
             {
                 break;      // stopped while waiting for data: still write the final checkpoint below
             }
-            if (BatchHook is not null) batch = BatchHook(batch);
+            if (_batchHook is not null) batch = _batchHook(batch);
             long it = _state.Iteration;
-            batch = _faults.Apply(batch, rank, it + 1);
             double lr = _schedule.At(it);
             var (loss, norm, outcome, stop, reduceSeconds) = _step.Run(batch, lr, cancel.IsCancellationRequested);
             bool rollback = _guard.Record(outcome);
@@ -225,15 +209,7 @@ internal sealed partial class Trainer : IDisposable
                 _state = _state with { Rollbacks = _state.Rollbacks + 1 };
                 observer.OnMessage($"iteration {it + 1}: {train.MaxNonfiniteInRow} non-finite steps in a row; weights and optimizer rolled back to checkpoint {back}");
             }
-            if (_tensorboard is not null && (it + 1) % train.ItersPerLog == 0 && outcome == StepOutcome.Stepped)
-            {
-                _tensorboard.AddScalar("train/loss", loss, it + 1);
-                _tensorboard.AddScalar("train/learning_rate", lr, it + 1);
-                _tensorboard.AddScalar("train/grad_norm", norm, it + 1);
-                _tensorboard.AddScalar("train/iterations_per_second", rate_, it + 1);
-                if (_state.SkippedNonfinite > 0) _tensorboard.AddScalar("train/skipped_nonfinite", _state.SkippedNonfinite, it + 1);
-                if (!alone) _tensorboard.AddScalar("train/allreduce_share", reduceShare, it + 1);
-            }
+            _metrics.Step(it + 1, outcome, loss, lr, norm, rate_, _state.SkippedNonfinite, reduceShare, alone);
             observer.OnStep(new StepReport(it + 1, _endIteration, _state.Epoch, loss, norm, lr, rate_, outcome, _guard.SkippedTotal,
                 Math.Max(reduceShare, 0), _group.WorldSize));
 
@@ -241,7 +217,7 @@ internal sealed partial class Trainer : IDisposable
             if (validate) Validate(observer, loss);
             if ((it + 1) % train.ItersPerCheckpoint == 0)
             {
-                SaveCheckpoint();
+                _checkpoints.Save(_state);
                 lastSaved = it + 1;
                 observer.OnMessage($"checkpoint {_run.ModelPath(it + 1)}");
             }
@@ -253,10 +229,10 @@ internal sealed partial class Trainer : IDisposable
         }
         if (_state.Iteration != lastSaved)
         {
-            SaveCheckpoint();
+            _checkpoints.Save(_state);
             observer.OnMessage($"checkpoint {_run.ModelPath(_state.Iteration)}");
         }
-        _tensorboard?.Flush();
+        _metrics.Flush();
         _group.Barrier();          // the job ends when rank 0's last checkpoint is on disk
         return _state.Iteration;
 
@@ -295,7 +271,7 @@ internal sealed partial class Trainer : IDisposable
         if (!IsLeader) return report;
         if (best)
         {
-            WaveFlowCheckpoint.Save(_run.BestModelPath, _model, _config.Model, _config.Mel, it, Extra("best"));
+            _checkpoints.SaveBest(it);
             _run.RecordBest(new JsonObject
             {
                 ["iteration"] = it,
@@ -305,30 +281,33 @@ internal sealed partial class Trainer : IDisposable
             }.ToJsonString(StrictJson.Options) + "\n");
         }
         _run.AppendValidation(it, result.Nll, result.LogMelL1, trainLoss, result.VoicingError, result.HnrGapDb, result.F0RmseCents);
-        if (_tensorboard is not null)
-        {
-            _tensorboard.AddScalar("validation/nll", result.Nll, it);
-            _tensorboard.AddScalar("validation/log_mel_l1", result.LogMelL1, it);
-            _tensorboard.AddScalar("validation/voicing_error", result.VoicingError, it);
-            if (double.IsFinite(result.HnrGapDb)) _tensorboard.AddScalar("validation/hnr_gap_db", result.HnrGapDb, it);
-            if (double.IsFinite(result.F0RmseCents)) _tensorboard.AddScalar("validation/f0_rmse_cents", result.F0RmseCents, it);
-            _tensorboard.AddAudio("validation/resynthesis", result.FirstResynthesis, _data.SampleRate, it);
-            _tensorboard.AddPng("validation/resynthesis_mel", SpectrogramImage.EncodePng(result.FirstResynthesisMel), (int)result.FirstResynthesisMel.Shape[1], (int)result.FirstResynthesisMel.Shape[0], it);
-            if (!_referenceLogged)
-            {
-                // The clip itself and its mel, once per session, to compare with the resynthesis.
-                _tensorboard.AddAudio("validation/reference", result.FirstAudio, _data.SampleRate, it);
-                _tensorboard.AddPng("validation/reference_mel", SpectrogramImage.EncodePng(result.FirstMel), (int)result.FirstMel.Shape[1], (int)result.FirstMel.Shape[0], it);
-                _referenceLogged = true;
-            }
-        }
+        _metrics.Validation(it, result);
         observer?.OnValidation(report);
         return report;
     }
 
+    /// <summary>
+    /// Restores the latest checkpoint on every rank (<see cref="RunCheckpoints.RestoreEverywhere"/>)
+    /// and brings the NaN guard, the world size and the loss scale in line. Returns the iteration restored.
+    /// </summary>
+    private long RestoreEverywhere(bool rollback)
+    {
+        (long iteration, _state) = _checkpoints.RestoreEverywhere(rollback, _state);
+        (_guard.SkippedTotal, _guard.InRow) = (_state.SkippedNonfinite, _state.NonfiniteInRow);
+        if (!rollback && _state.WorldSize != _group.WorldSize)
+        {
+            _resumeChanges = [.. _resumeChanges,
+                $"resumed as {_group.WorldSize} process{(_group.WorldSize == 1 ? "" : "es")}, the run had {_state.WorldSize}: the global batch is now {_group.WorldSize * _config.Train.BatchSize} clips instead of {_state.WorldSize * _config.Train.BatchSize}, so the data order from here differs from the original run's"];
+            _state = _state with { WorldSize = _group.WorldSize };
+        }
+        // A resumed fp16 run continues at its saved loss scale (a rollback keeps the current one).
+        if (!rollback && _step.Scaler is { } scaler && _state.LossScale is { } scale) scaler.Restore(scale);
+        return iteration;
+    }
+
     public void Dispose()
     {
-        _tensorboard?.Dispose();
+        _metrics.Dispose();
         _step.Dispose();
         _optimizer.Dispose();
         _mel.Dispose();

@@ -9,17 +9,6 @@ using static TorchSharp.torch;
 
 namespace WaveFlow.Training.Loop;
 
-/// <summary>What one validation pass measured, plus the first clip's resynthesis for listening.</summary>
-internal sealed record ValidationResult(double Nll, double LogMelL1, float[] FirstAudio, float[] FirstResynthesis, FloatArray FirstMel, FloatArray FirstResynthesisMel)
-{
-    /// <summary>Mean over the clips of the resynthesis's voicing error against the clip (share of frames voiced in one only).</summary>
-    public double VoicingError { get; init; } = double.NaN;
-    /// <summary>Mean HNR gap in dB over the clips with voiced frames (NaN: none).</summary>
-    public double HnrGapDb { get; init; } = double.NaN;
-    /// <summary>Mean F0 RMSE in cents over the clips voiced in both (NaN: none, so the output is unvoiced).</summary>
-    public double F0RmseCents { get; init; } = double.NaN;
-}
-
 /// <summary>
 /// Validation on the held-out clips: (1) the mean NLL per sample, the training loss on whole
 /// clips (weighted by length, so it is the NLL of all held-out audio), and (2) the mean absolute
@@ -103,7 +92,7 @@ internal sealed class Validator
 
                 using var generator = new Generator((ulong)SeededStream.Derive(_seed, Purpose.Validation, i).NextUInt64());
                 var eps = randn([1, _nGroup, clip.Length / _nGroup], generator: generator).to(_device);  // (1, g, T/g)
-                var synth = model.Inverse(eps * SynthesisSigma, mel);               // (1, T)
+                var synth = new WorkspaceInverse(model).Inverse(eps * SynthesisSigma, mel);               // (1, T)
                 if (model.Source is { } renderer) synth = synth + renderer.Render(mel, synth.shape[1]);
                 var synthMel = _mel.Compute(synth.clamp(-1, 1));                  // clipped as a WAV would be
                 var (reference, estimate) = (ToArray(mel), ToArray(synthMel));

@@ -3,32 +3,6 @@ using System.Numerics.Tensors;
 namespace WaveFlow.Audio.Dsp.Prosody;
 
 /// <summary>
-/// Settings of <see cref="PitchTracker"/>. Defaults suit speech at 22,050 Hz: F0 between 60 and
-/// 500 Hz; frames every 256 samples (the mel hop, so pitch frame j sits on mel frame j);
-/// a 1024-sample integration window (46 ms: two periods of the lowest F0 with room to spare);
-/// YIN's absolute threshold 0.15 picks the first dip of the normalised difference below it (the
-/// shortest period, so no octave-down errors); a frame is voiced when its dip is below
-/// <see cref="VoicingThreshold"/> and its energy is within <see cref="SilenceDb"/> of the
-/// loudest frame.
-/// </summary>
-internal sealed record PitchSettings(
-    double MinF0 = 60, double MaxF0 = 500, int Hop = 256, int Window = 1024,
-    double Threshold = 0.15, double VoicingThreshold = 0.25, double SilenceDb = 40)
-{
-    public int MinLag(int rate) => Math.Max(2, (int)Math.Floor(rate / MaxF0));
-    public int MaxLag(int rate) => (int)Math.Ceiling(rate / MinF0);
-}
-
-/// <summary>One signal's pitch track: per frame the F0 in Hz (0 where unvoiced), the voicing
-/// decision, the periodicity (normalised autocorrelation at the chosen period, 0..1) and the
-/// frame energy. Frame j is centred on sample j·hop.</summary>
-internal sealed record PitchTrack(double[] F0, bool[] Voiced, double[] Periodicity, double[] Energy, int SampleRate, int Hop)
-{
-    public int Frames => F0.Length;
-    public double FrameSeconds(int j) => (double)j * Hop / SampleRate;
-}
-
-/// <summary>
 /// A YIN pitch tracker (de Cheveigné and Kawahara, 2002): per frame the difference function
 /// d(τ) = Σ_j (x_j − x_{j+τ})² over the window, normalised by its cumulative mean
 /// (d'(τ) = d(τ)·τ / Σ_{k≤τ} d(k)), the first τ where d' dips below the threshold (else the global

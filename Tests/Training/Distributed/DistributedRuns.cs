@@ -41,8 +41,7 @@ internal static class DistributedRuns
     public static void TrainHere(string config, string run, long iterations, Func<TrainingBatch, TrainingBatch>? hook = null)
     {
         TorchSharp.torch.set_num_threads(1);
-        using var trainer = Trainer.Open(new TrainRequest(config, Fixture.Path_("corpus-mini"), run, TorchSharp.torch.CPU, Iterations: iterations));
-        trainer.BatchHook = hook;
+        using var trainer = Trainer.Open(new TrainRequest(config, Fixture.Path_("corpus-mini"), run, TorchSharp.torch.CPU, Iterations: iterations, BatchHook: hook));
         trainer.Run();
     }
 

@@ -9,6 +9,8 @@ namespace WaveFlow.Tests.Training.Distributed;
 /// ones) and are reported as skipped elsewhere; scripts/device-check.sh runs the same checks on
 /// a GPU machine without .NET.
 /// </summary>
+[Trait("Category", "Slow")]
+[Trait("Device", "Cuda")]
 [Collection(MultiProcessJobs.Name)]
 public class GpuDistributedTests
 {

@@ -3,13 +3,6 @@ using System.Text;
 
 namespace WaveFlow.Tests.Training.Distributed;
 
-/// <summary>What a finished job printed and how it ended.</summary>
-internal sealed record JobResult(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed, bool TimedOut)
-{
-    public string Output => Stdout + Stderr;
-    public override string ToString() => $"exit {ExitCode} after {Elapsed.TotalSeconds:F1} s{(TimedOut ? " (timed out)" : "")}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
-}
-
 /// <summary>
 /// Starts <c>waveflow</c> as real child processes: under Open MPI's <c>mpirun</c> (one process
 /// per rank, oversubscribed on a small machine, allowed to run as root as CI does) or alone.

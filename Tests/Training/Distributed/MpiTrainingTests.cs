@@ -7,19 +7,12 @@ using static WaveFlow.Tests.Training.Distributed.DistributedRuns;
 
 namespace WaveFlow.Tests.Training.Distributed;
 
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class MultiProcessJobs
-{
-    /// <summary>Jobs of several processes run alone: on two cores, oversubscribed ranks next to
-    /// other tests would only measure the scheduler.</summary>
-    public const string Name = "multi-process jobs";
-}
-
 /// <summary>
 /// Data-parallel training under Open MPI's mpirun with CPU ranks: the equivalence that makes it
 /// correct (N ranks × batch B = 1 rank × batch N·B), agreement on skipped steps, no hangs on a
 /// failing or stalled rank, stop and resume, and rank 0 as the only writer.
 /// </summary>
+[Trait("Category", "Slow")]
 [Collection(MultiProcessJobs.Name)]
 public class MpiTrainingTests
 {
