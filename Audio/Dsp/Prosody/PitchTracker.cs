@@ -7,13 +7,18 @@ namespace WaveFlow.Audio.Dsp.Prosody;
 /// 500 Hz; frames every 256 samples (the mel hop, so pitch frame j sits on mel frame j);
 /// a 1024-sample integration window (46 ms: two periods of the lowest F0 with room to spare);
 /// YIN's absolute threshold 0.15 picks the first dip of the normalised difference below it (the
-/// shortest period, so no octave-down errors); a frame is voiced when its dip is below
-/// <see cref="VoicingThreshold"/> and its energy is within <see cref="SilenceDb"/> of the
-/// loudest frame.
+/// shortest period, so no octave-down errors). A frame is voiced when its dip is below
+/// <see cref="VoicingThreshold"/>, or below <see cref="ExtendThreshold"/> next to a voiced frame
+/// (hysteresis: the weaker periodicity at the onsets and ends of voiced stretches), optionally
+/// smoothed by a majority over <see cref="MedianFrames"/> frames, and its energy is within
+/// <see cref="SilenceDb"/> of the loudest frame. The voicing settings were chosen against Praat's
+/// To Pitch (ac) on the sample and test-corpus recordings and sox edits of them
+/// (Tests/Fixtures/praat, docs/compare.md).
 /// </summary>
 internal sealed record PitchSettings(
     double MinF0 = 60, double MaxF0 = 500, int Hop = 256, int Window = 1024,
-    double Threshold = 0.15, double VoicingThreshold = 0.25, double SilenceDb = 40)
+    double Threshold = 0.15, double VoicingThreshold = 0.35, double SilenceDb = 25,
+    double ExtendThreshold = 0.55, int MedianFrames = 1)
 {
     public int MinLag(int rate) => Math.Max(2, (int)Math.Floor(rate / MaxF0));
     public int MaxLag(int rate) => (int)Math.Ceiling(rate / MinF0);
@@ -61,6 +66,7 @@ internal static class PitchTracker
         var voiced = new bool[frames];
         var periodicity = new double[frames];
         var energy = new double[frames];
+        var dips = new double[frames];
         var d = new double[maxLag + 2];
         for (int j = 0; j < frames; j++)
         {
@@ -78,9 +84,13 @@ internal static class PitchTracker
             int at = first - lag / 2;
             double e0 = Energy(at), eLag = Energy(at + lag);
             periodicity[j] = e0 > 0 && eLag > 0 ? Math.Clamp(Cross(at, lag) / Math.Sqrt(e0 * eLag), 0, 1) : 0;
+            dips[j] = dip;
             voiced[j] = dip < s.VoicingThreshold;
             f0[j] = sampleRate / refined;
         }
+
+        Extend(voiced, dips, s.ExtendThreshold);
+        if (s.MedianFrames > 1) voiced = Median(voiced, s.MedianFrames);
 
         // the silence gate, relative to the loudest frame of this signal
         double loudest = energy.Length == 0 ? 0 : energy.Max();
@@ -91,6 +101,29 @@ internal static class PitchTracker
             if (!voiced[j]) f0[j] = 0;
         }
         return new PitchTrack(f0, voiced, periodicity, energy, sampleRate, s.Hop);
+    }
+
+    /// <summary>Hysteresis: a voiced stretch grows into neighbouring frames whose dip is below <paramref name="threshold"/>.</summary>
+    static void Extend(bool[] voiced, double[] dips, double threshold)
+    {
+        for (int j = 1; j < voiced.Length; j++)
+            if (!voiced[j] && voiced[j - 1] && dips[j] < threshold) voiced[j] = true;
+        for (int j = voiced.Length - 2; j >= 0; j--)
+            if (!voiced[j] && voiced[j + 1] && dips[j] < threshold) voiced[j] = true;
+    }
+
+    /// <summary>The majority of each run of <paramref name="width"/> frames centred on the frame (a median filter of booleans).</summary>
+    static bool[] Median(bool[] v, int width)
+    {
+        var m = new bool[v.Length];
+        int h = width / 2;
+        for (int j = 0; j < v.Length; j++)
+        {
+            int on = 0, n = 0;
+            for (int k = Math.Max(0, j - h); k <= Math.Min(v.Length - 1, j + h); k++) { n++; if (v[k]) on++; }
+            m[j] = 2 * on > n;
+        }
+        return m;
     }
 
     /// <summary>The first lag in [minLag, maxLag] where the cumulative-mean-normalised difference
