@@ -55,7 +55,7 @@ public class PraatAgreementTests
     {
         var (ours, praat) = Tracks(name);
         int agree = Enumerable.Range(0, ours.Frames).Count(j => ours.Voiced[j] == praat[j] > 0);
-        Assert.True(agree >= 0.90 * ours.Frames, $"{name}: voicing agrees on {agree} of {ours.Frames} frames");   // measured 90.3-95.4 %
+        Assert.True(agree >= 0.90 * ours.Frames, $"{name}: voicing agrees on {agree} of {ours.Frames} frames");   // measured 91.2-95.6 %
     }
 
     [Theory]
@@ -71,7 +71,7 @@ public class PraatAgreementTests
         var fine = cents.Where(c => Math.Abs(c) <= 1200 * Math.Log2(1 + F0Errors.GrossRatio)).ToList();
         double rms = Math.Sqrt(fine.Average(c => c * c)), median = fine.Order().ElementAt(fine.Count / 2);
         Assert.True(gross <= 0.03 * cents.Count, $"{name}: {gross} of {cents.Count} frames more than 20 % apart");
-        // measured: median 0.0-3.2 cents, RMS 10-35 cents (a few frames at voicing edges), at most 4 gross frames
+        // measured: median 0.0-3.2 cents, RMS 10-33 cents (a few frames at voicing edges), at most 4 gross frames
         Assert.True(rms < 40, $"{name}: fine F0 differs from Praat's by {rms:F1} cents RMS, median {median:F1}, gross {gross} of {cents.Count}");
         Assert.True(Math.Abs(median) < 5, $"{name}: median difference {median:F1} cents");
     }
@@ -90,7 +90,7 @@ public class PraatAgreementTests
             }
         }
         double vToUv = (double)missed / praatVoiced, uvToV = (double)added / praatUnvoiced;
-        Assert.True(vToUv < 0.05, $"Praat-voiced frames we leave unvoiced: {vToUv:P1}");     // measured 2.1 %
-        Assert.True(uvToV < 0.20, $"Praat-unvoiced frames we voice: {uvToV:P1}");           // measured 16.3 %
+        Assert.True(vToUv < 0.05, $"Praat-voiced frames we leave unvoiced: {vToUv:P1}");     // measured 2.4 %
+        Assert.True(uvToV < 0.20, $"Praat-unvoiced frames we voice: {uvToV:P1}");           // measured 14.4 %
     }
 }

@@ -18,7 +18,7 @@ namespace WaveFlow.Audio.Dsp.Prosody;
 internal sealed record PitchSettings(
     double MinF0 = 60, double MaxF0 = 500, int Hop = 256, int Window = 1024,
     double Threshold = 0.15, double VoicingThreshold = 0.35, double SilenceDb = 25,
-    double ExtendThreshold = 0.55, int MedianFrames = 1)
+    double ExtendThreshold = 0.55, int MedianFrames = 1, int JumpFrames = 5)
 {
     public int MinLag(int rate) => Math.Max(2, (int)Math.Floor(rate / MaxF0));
     public int MaxLag(int rate) => (int)Math.Ceiling(rate / MinF0);
@@ -67,9 +67,10 @@ internal static class PitchTracker
         var periodicity = new double[frames];
         var energy = new double[frames];
         var dips = new double[frames];
-        var d = new double[maxLag + 2];
+        var diffs = new double[frames][];
         for (int j = 0; j < frames; j++)
         {
+            var d = diffs[j] = new double[maxLag + 2];
             int centre = pad + j * s.Hop, first = centre - w / 2;
             energy[j] = Energy(first) / w;
             // d(τ) = E(a) + E(a + τ) − 2·r(τ), a = c − W/2 − τ/2: E from the prefix sums, r by a SIMD dot product
@@ -80,13 +81,18 @@ internal static class PitchTracker
                 d[tau] = Math.Max(0, Energy(a) + Energy(a + tau) - 2 * Cross(a, tau));
             }
             var (lag, dip) = PickLag(d, minLag, maxLag, s.Threshold);
-            double refined = Refine(d, lag);
-            int at = first - lag / 2;
-            double e0 = Energy(at), eLag = Energy(at + lag);
-            periodicity[j] = e0 > 0 && eLag > 0 ? Math.Clamp(Cross(at, lag) / Math.Sqrt(e0 * eLag), 0, 1) : 0;
+            periodicity[j] = Periodicity(j, lag);
             dips[j] = dip;
             voiced[j] = dip < s.VoicingThreshold;
-            f0[j] = sampleRate / refined;
+            f0[j] = sampleRate / Refine(d, lag);
+        }
+
+        // normalised autocorrelation at the period, over the window centred on the frame
+        double Periodicity(int j, int lag)
+        {
+            int at = pad + j * s.Hop - w / 2 - lag / 2;
+            double e0 = Energy(at), eLag = Energy(at + lag);
+            return e0 > 0 && eLag > 0 ? Math.Clamp(Cross(at, lag) / Math.Sqrt(e0 * eLag), 0, 1) : 0;
         }
 
         Extend(voiced, dips, s.ExtendThreshold);
@@ -100,7 +106,61 @@ internal static class PitchTracker
             if (loudest <= 0 || energy[j] < floor) voiced[j] = false;
             if (!voiced[j]) f0[j] = 0;
         }
+        FixOctaveJumps(f0, voiced, diffs, periodicity, sampleRate, minLag, maxLag, s, Periodicity);
         return new PitchTrack(f0, voiced, periodicity, energy, sampleRate, s.Hop);
+    }
+
+    /// <summary>
+    /// A voiced frame whose F0 is more than <see cref="F0Errors.GrossRatio"/> off the median of the
+    /// voiced frames within <see cref="PitchSettings.JumpFrames"/> on either side (at least 3 of them)
+    /// is an octave (or fifth) jump of YIN's first-dip rule, which Praat's path search avoids: its
+    /// period is picked again as the deepest dip within 20 % of the neighbours' period, if that dip
+    /// is below <see cref="PitchSettings.ExtendThreshold"/>; else the frame is unvoiced.
+    /// </summary>
+    static void FixOctaveJumps(double[] f0, bool[] voiced, double[][] diffs, double[] periodicity, int rate, int minLag, int maxLag,
+        PitchSettings s, Func<int, int, double> periodicityAt)
+    {
+        var original = (double[])f0.Clone();
+        var near = new List<double>();
+        for (int j = 0; j < f0.Length; j++)
+        {
+            if (!voiced[j]) continue;
+            near.Clear();
+            for (int k = Math.Max(0, j - s.JumpFrames); k <= Math.Min(f0.Length - 1, j + s.JumpFrames); k++)
+                if (k != j && voiced[k]) near.Add(original[k]);
+            if (near.Count < 3) continue;
+            near.Sort();
+            double median = near[near.Count / 2];
+            if (Math.Abs(original[j] / median - 1) <= F0Errors.GrossRatio) continue;
+            var dn = Normalised(diffs[j]);
+            int lo = Math.Max(minLag, (int)Math.Floor(rate / (median * (1 + F0Errors.GrossRatio))));
+            int hi = Math.Min(maxLag, (int)Math.Ceiling(rate / (median / (1 + F0Errors.GrossRatio))));
+            int best = -1;
+            for (int tau = lo; tau <= hi; tau++) if (best < 0 || dn[tau] < dn[best]) best = tau;
+            if (best < 0 || dn[best] >= s.ExtendThreshold)
+            {
+                // no period near the neighbours': a lone jump is no pitch
+                voiced[j] = false;
+                f0[j] = 0;
+                continue;
+            }
+            f0[j] = rate / Refine(diffs[j], best);
+            periodicity[j] = periodicityAt(j, best);
+        }
+    }
+
+    /// <summary>YIN's cumulative-mean-normalised difference d'(τ) = d(τ)·τ / Σ_{k≤τ} d(k) (d'(0) = 1).</summary>
+    static double[] Normalised(double[] d)
+    {
+        var dn = new double[d.Length];
+        dn[0] = 1;
+        double running = 0;
+        for (int tau = 1; tau < d.Length; tau++)
+        {
+            running += d[tau];
+            dn[tau] = running > 0 ? d[tau] * tau / running : 1;
+        }
+        return dn;
     }
 
     /// <summary>Hysteresis: a voiced stretch grows into neighbouring frames whose dip is below <paramref name="threshold"/>.</summary>
@@ -131,14 +191,7 @@ internal static class PitchTracker
     /// lag of the smallest value. Returns the lag and its normalised value.</summary>
     static (int Lag, double Dip) PickLag(double[] d, int minLag, int maxLag, double threshold)
     {
-        var dn = new double[maxLag + 2];
-        dn[0] = 1;
-        double running = 0;
-        for (int tau = 1; tau <= maxLag + 1; tau++)
-        {
-            running += d[tau];
-            dn[tau] = running > 0 ? d[tau] * tau / running : 1;
-        }
+        var dn = Normalised(d);
         int best = minLag;
         for (int tau = minLag; tau <= maxLag; tau++)
         {
