@@ -183,7 +183,7 @@ internal static class Tremolo
         var t = idx.Select(j => j / rate).ToArray();
         var y = idx.Select(j => series[j]).ToArray();
         double span = (idx[^1] - idx[0] + 1) / rate;
-        var level = reference is null ? [] : Powers(idx.Select(j => reference[j]).ToArray(), 3);
+        double[][] level = reference is null ? [] : [.. Powers(idx.Select(j => reference[j]).ToArray(), 3), .. Slopes(reference, idx)];
         double Power(double hz, double[][] extra)
         {
             var (a, b) = SineFit(t, y, hz, extra);
@@ -209,6 +209,17 @@ internal static class Tremolo
         var others = grid.Where(g => Math.Abs(g.Hz - peak.Hz) > s.PeakHalfWidthHz).Select(g => g.Power).Order().ToList();
         double background = others.Count == 0 ? 0 : others[others.Count / 2];
         return (DepthOf(peak.Power - background), peak.Hz, DepthOf(broadband));
+    }
+
+    /// <summary>The first and second differences of <paramref name="r"/> at the frames <paramref name="idx"/>
+    /// (central, centred and scaled): an envelope smeared or shifted in time differs from the
+    /// recording's by about its slope and curvature.</summary>
+    static double[][] Slopes(double[] r, int[] idx)
+    {
+        double At(int j) => r[Math.Clamp(j, 0, r.Length - 1)];
+        var d1 = idx.Select(j => (At(j + 1) - At(j - 1)) / 2).ToArray();
+        var d2 = idx.Select(j => At(j + 1) - 2 * At(j) + At(j - 1)).ToArray();
+        return [.. Powers(d1, 1), .. Powers(d2, 1)];
     }
 
     /// <summary>z, z², …, z^degree of the centred and scaled values (columns of a regression).</summary>
