@@ -32,7 +32,7 @@ public class ScoreCommandTests
         // the recording against itself: 0 everywhere
         foreach (var name in new[] { "log_mel_l1", "mcd_db", "spectral_convergence", "lsd_db", "f0_rmse_cents", "voicing_error", "hnr_gap_db", "tremolo_index" })
             Assert.Equal(0, M(0, name));
-        // +100 cents: about 100 cents, little voicing error and little wobble (measured 100.2, 0.037 and 9.3)
+        // +100 cents: about 100 cents, little voicing error and little wobble (measured 100.2, 0.032 and 9.3)
         Assert.InRange(M(1, "f0_rmse_cents"), 85, 115);
         Assert.True(M(1, "pitch_wobble_cents") < 15);
         Assert.True(M(1, "voicing_error") < 0.1);
