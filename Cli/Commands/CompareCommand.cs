@@ -109,10 +109,19 @@ internal static partial class CompareCommand
     static void PrintMeans(ComparisonResult report)
     {
         static string F(double? v, string f) => v?.ToString(f, CultureInfo.InvariantCulture) ?? "—";
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("system", "log-mel L1", "MCD (dB)", "SC", "F0 RMSE (cents)", "V/UV", "HNR (dB)", "tremolo", "NLL", "RTF");
+        // against a recording a missing F0 figure is "n/a" (nothing voiced in both); without one "—"
+        string NA(ClipScore m, double? v, string f) => v?.ToString(f, CultureInfo.InvariantCulture) ?? (m.VoicingError is null ? "—" : "n/a");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("system", "log-mel L1", "MCD (dB)", "SC", "F0 RMSE (¢)", "gross", "fine (¢)",
+            "wobble (¢)", "frames", "coverage", "V/UV", "HNR (dB)", "tremolo", "NLL", "RTF");
         foreach (var m in report.Content.Means())
             table.AddRow(Markup.Escape(m.System), F(m.LogMelL1, "0.0000"), F(m.Mcd, "0.00"), F(m.SpectralConvergence, "0.0000"),
-                m.F0RmseCents?.ToString("0.0", CultureInfo.InvariantCulture) ?? (m.VoicingError is null ? "—" : "n/a"), F(m.VoicingError, "0.000"), F(m.HnrDb, "0.0"), F(m.TremoloIndex, "0.000"), F(m.Nll, "0.0000"), F(m.RealTimeFactor, "0.000"));
+                NA(m, m.F0RmseCents, "0.0") + (m.F0MissingClips is > 0 and var missing ? $" ({missing} n/a)" : ""),
+                NA(m, m.F0GrossErrorRate, "0.000"), NA(m, m.F0FineRmseCents, "0.0"), NA(m, m.PitchWobbleCents, "0.0"),
+                m.F0Frames is { } ff ? $"{ff}/{m.WobbleFrames ?? 0}" : "—", F(m.F0Coverage, "0.000"),
+                F(m.VoicingError, "0.000"), F(m.HnrDb, "0.0"), F(m.TremoloIndex, "0.000"), F(m.Nll, "0.0000"), F(m.RealTimeFactor, "0.000"));
         AnsiConsole.Write(table);
+        if (report.Content.Means().Any(m => m.F0Coverage is not null))
+            Console.WriteLine("F0 RMSE over frames voiced in both (\"(k n/a)\": k clips had none: see coverage), gross = share more than 20 % off, fine = RMSE of the rest, "
+                + "wobble = detrended F0 difference, frames = F0/wobble frames, coverage = share of the recording's voiced frames the output voices");
     }
 }

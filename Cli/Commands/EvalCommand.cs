@@ -49,11 +49,15 @@ internal static class EvalCommand
 
             static string F(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
             static string N(double? v, string f) => v?.ToString(f, CultureInfo.InvariantCulture) ?? "n/a";
-            var table = new Table().Border(TableBorder.Rounded).AddColumns("clip", "s", "L1", "MCD", "SC", "LSD", "F0 ¢", "V/UV", "HNR", "gap", "trem");
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("clip", "s", "L1", "MCD", "SC", "LSD", "F0 ¢", "gross", "fine ¢", "wob ¢", "frames", "cover", "V/UV", "HNR", "gap", "trem");
             foreach (var c in report.Clips.Append(report.Mean))
                 table.AddRow(Markup.Escape(c.Clip), F(c.Seconds, "0.00"), F(c.LogMelL1, "0.000"), F(c.Mcd, "0.00"), F(c.SpectralConvergence, "0.000"), F(c.LogSpectralDistance, "0.0"),
-                    N(c.F0RmseCents, "0.0"), N(c.VoicingError, "0.000"), N(c.HnrDb, "0.0"), N(c.HnrGapDb, "0.0"), N(c.TremoloIndex, "0.000"));
-            AnsiConsole.WriteLine("L1 = log-mel L1, MCD and LSD in dB, SC = spectral convergence, F0 ¢ = F0 RMSE in cents, V/UV = voicing error, HNR and gap in dB, trem = tremolo index");
+                    N(c.F0RmseCents, "0.0"), N(c.F0GrossErrorRate, "0.000"), N(c.F0FineRmseCents, "0.0"), N(c.PitchWobbleCents, "0.0"),
+                    c.F0Frames is { } ff ? $"{ff}/{c.WobbleFrames ?? 0}" : "n/a", N(c.F0Coverage, "0.000"),
+                    N(c.VoicingError, "0.000"), N(c.HnrDb, "0.0"), N(c.HnrGapDb, "0.0"), N(c.TremoloIndex, "0.000"));
+            AnsiConsole.WriteLine("L1 = log-mel L1, MCD and LSD in dB, SC = spectral convergence, F0 ¢ = F0 RMSE in cents, gross = share of F0 frames more than 20 % off, "
+                + "fine = RMSE of the rest, wob = pitch wobble, frames = F0/wobble frames, cover = share of the recording's voiced frames the output voices, "
+                + "V/UV = voicing error, HNR and gap in dB, trem = tremolo index");
             AnsiConsole.Write(table);
             if (result.GetValue(output) is { } outPath) { report.Write(outPath); Console.WriteLine($"wrote {outPath}"); }
 

@@ -33,12 +33,19 @@ internal static class ScoreCommand
                 return list;
             });
             static string F(double? v, string f) => v?.ToString(f, CultureInfo.InvariantCulture) ?? "n/a";
-            var table = new Table().Border(TableBorder.Rounded).AddColumns("output", "L1", "MCD", "F0 ¢", "V/UV", "HNR", "gap", "trem");
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("output", "L1", "MCD", "F0 ¢", "gross", "fine ¢", "wob ¢", "frames", "cover", "V→UV", "UV→V", "HNR", "gap", "trem", "lag ms");
             foreach (var s in scores)
                 table.AddRow(Markup.Escape(Path.GetFileName(s.Output)), F(s.LogMelL1, "0.000"), F(s.McdDb, "0.00"), F(s.F0RmseCents, "0.0"),
-                    F(s.VoicingError, "0.000"), F(s.HnrDb, "0.0"), F(s.HnrGapDb, "0.0"), F(s.TremoloIndex, "0.000"));
+                    F(s.F0GrossErrorRate, "0.000"), F(s.F0FineRmseCents, "0.0"), F(s.PitchWobbleCents, "0.0"), $"{s.VoicedFrames}/{s.WobbleFrames}",
+                    F(s.F0Coverage, "0.000"), F(s.VoicedToUnvoiced, "0.000"), F(s.UnvoicedToVoiced, "0.000"),
+                    F(s.HnrDb, "0.0"), F(s.HnrGapDb, "0.0"), F(s.TremoloIndex, "0.000"), F(s.TremoloLagMs, "0.0"));
             AnsiConsole.Write(table);
-            Console.WriteLine("L1 = log-mel L1, MCD in dB, F0 ¢ = F0 RMSE in cents over frames voiced in both, V/UV = voicing error, HNR and gap in dB, trem = tremolo index");
+            Console.WriteLine("L1 = log-mel L1, MCD in dB, F0 ¢ = F0 RMSE in cents over frames voiced in both, gross = share of them more than 20 % off, "
+                + "fine = RMSE of the rest, wob = pitch wobble (detrended), frames = F0/wobble frames, cover = share of the recording's voiced frames the output voices, "
+                + "V→UV / UV→V = voicing errors relative to the recording's voiced / unvoiced frames, HNR and gap in dB, trem = tremolo index, lag = envelope lag");
+            int lost = scores.Count(s => s.LostItsPitch);
+            if (lost > 0)
+                Console.WriteLine($"{lost} of {scores.Count} output(s) voice none of the recording's voiced frames: F0 n/a, coverage 0 (the F0 means leave them out; the coverage mean counts them)");
             if (result.GetValue(json) is { } path)
             {
                 AtomicFile.WriteAllBytes(path, FileScorer.Json(scores));

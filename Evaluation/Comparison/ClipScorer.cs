@@ -37,9 +37,8 @@ internal sealed class ClipScorer(MelOptions mel)
             var refPitch = fits ? ReferencePitch(clip.Name, reference, output.Length)
                 : PitchTracker.Track(reference, mel.SamplingRate, pitch);
             int n = Math.Min(reference.Length, output.Length);
-            var p = ProsodyMetrics.Compare(refPitch, outPitch, Tremolo.Index(reference.AsSpan(0, n), output.AsSpan(0, n), mel.SamplingRate));
-            return new ScoredOutput(new ClipScore(clip.Name, system, seconds, e.LogMelL1, e.MelCepstralDistortion, e.SpectralConvergence,
-                F0RmseCents: p.F0RmseCents, VoicingError: p.VoicingError, HnrDb: p.HnrDb, HnrGapDb: p.HnrGapDb, TremoloIndex: p.TremoloIndex),
+            var p = ProsodyMetrics.Compare(refPitch, outPitch, Tremolo.Measure(reference.AsSpan(0, n), output.AsSpan(0, n), mel.SamplingRate));
+            return new ScoredOutput(new ClipScore(clip.Name, system, seconds, e.LogMelL1, e.MelCepstralDistortion, e.SpectralConvergence).WithProsody(p),
                 outMel, outPitch);
         }
         return new ScoredOutput(new ClipScore(clip.Name, system, seconds, SpectralMetrics.LogMelL1(clip.Mel, outMel)), outMel, outPitch);

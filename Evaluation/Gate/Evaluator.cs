@@ -31,7 +31,9 @@ internal static class Evaluator
             var p = scorer.Prosody(reference, audio);
             results.Add(new EvalClip(clip.Name, (double)reference.Length / loaded.Mel.SamplingRate,
                 e.LogMelL1, e.MelCepstralDistortion, e.SpectralConvergence, e.LogSpectralDistance,
-                p.F0RmseCents, p.VoicingError, p.HnrDb, p.HnrGapDb, p.TremoloIndex));
+                p.F0RmseCents, p.VoicingError, p.HnrDb, p.HnrGapDb, p.TremoloIndex,
+                p.F0.GrossErrorRate, p.F0.FineRmseCents, p.PitchWobbleCents, p.F0.VoicedToUnvoiced, p.F0.UnvoicedToVoiced,
+                p.F0.Coverage, p.F0.BothVoiced, p.Wobble.Frames, p.Tremolo.LagMs));
         }
         progress?.Invoke("done", clips.Count, clips.Count);
         var settings = new EvalSettings(clips.Count, options.CropSeconds, options.Seed, options.Sigma, loaded.Mel.SamplingRate);

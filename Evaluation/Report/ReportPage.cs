@@ -71,11 +71,21 @@ internal static class ReportPage
 
     static string F(double? v, string format) => v is { } x ? x.ToString(format, Inv) : "—";
 
+    /// <summary>A measure against a recording that has no frames to be measured on: "n/a"; without a recording: "—".</summary>
+    static string NA(ClipScore r, double? v, string format) => v is null && r.VoicingError is not null ? "n/a" : F(v, format);
+
+    /// <summary>The F0 RMSE; on a mean row, how many clips had none (their recording voiced, the output not).</summary>
+    static string F0Cell(ClipScore r)
+    {
+        string v = NA(r, r.F0RmseCents, "0.0");
+        return r.F0MissingClips is > 0 and var m ? $"{v} ({m} clip{(m == 1 ? "" : "s")} n/a)" : v;
+    }
+
     static string ScoreTable(IReadOnlyList<ClipScore> rows, bool withClip)
     {
         var sb = new StringBuilder("<table><thead><tr>");
         if (withClip) sb.Append("<th>clip</th>");
-        sb.Append("<th>system</th><th>log-mel L1</th><th>MCD (dB)</th><th>SC</th><th>F0 RMSE (cents)</th><th>V/UV error</th><th>HNR (dB)</th><th>HNR gap (dB)</th><th>tremolo</th><th>NLL (σ = 1)</th><th>RTF</th><th>seconds</th></tr></thead><tbody>\n");
+        sb.Append("<th>system</th><th>log-mel L1</th><th>MCD (dB)</th><th>SC</th><th>F0 RMSE (cents)</th><th>F0 gross errors</th><th>F0 fine RMSE (cents)</th><th>pitch wobble (cents)</th><th>F0 / wobble frames</th><th>coverage</th><th>V→UV</th><th>UV→V</th><th>V/UV error</th><th>HNR (dB)</th><th>HNR gap (dB)</th><th>tremolo</th><th>envelope lag (ms)</th><th>NLL (σ = 1)</th><th>RTF</th><th>seconds</th></tr></thead><tbody>\n");
         foreach (var r in rows)
         {
             sb.Append("<tr>");
@@ -85,11 +95,19 @@ internal static class ReportPage
               .Append("<td>").Append(F(r.Mcd, "0.00")).Append("</td>")
               .Append("<td>").Append(F(r.SpectralConvergence, "0.0000")).Append("</td>")
               // no frame voiced in both: the F0 error does not exist (with a recording), "n/a"
-              .Append("<td>").Append(r.F0RmseCents is null && r.VoicingError is not null ? "n/a" : F(r.F0RmseCents, "0.0")).Append("</td>")
+              .Append("<td>").Append(F0Cell(r)).Append("</td>")
+              .Append("<td>").Append(NA(r, r.F0GrossErrorRate, "0.000")).Append("</td>")
+              .Append("<td>").Append(NA(r, r.F0FineRmseCents, "0.0")).Append("</td>")
+              .Append("<td>").Append(NA(r, r.PitchWobbleCents, "0.0")).Append("</td>")
+              .Append("<td>").Append(r.F0Frames is { } ff ? $"{ff} / {r.WobbleFrames ?? 0}" : "—").Append("</td>")
+              .Append("<td>").Append(F(r.F0Coverage, "0.000")).Append("</td>")
+              .Append("<td>").Append(F(r.VoicedToUnvoiced, "0.000")).Append("</td>")
+              .Append("<td>").Append(F(r.UnvoicedToVoiced, "0.000")).Append("</td>")
               .Append("<td>").Append(F(r.VoicingError, "0.000")).Append("</td>")
               .Append("<td>").Append(F(r.HnrDb, "0.0")).Append("</td>")
               .Append("<td>").Append(F(r.HnrGapDb, "0.0")).Append("</td>")
               .Append("<td>").Append(F(r.TremoloIndex, "0.000")).Append("</td>")
+              .Append("<td>").Append(F(r.TremoloLagMs, "0.0")).Append("</td>")
               .Append("<td>").Append(F(r.Nll, "0.0000")).Append("</td>")
               .Append("<td>").Append(F(r.RealTimeFactor, "0.000")).Append("</td>")
               .Append("<td>").Append(F(r.AudioSeconds, "0.00")).Append("</td></tr>\n");

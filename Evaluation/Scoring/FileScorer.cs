@@ -10,6 +10,44 @@ using WaveFlow.Evaluation.Comparison;
 
 namespace WaveFlow.Evaluation.Scoring;
 
+/// <summary>Every metric of one output file against its recording (JSON names in snake_case, as
+/// ParallelWaveGAN's and other toolkits' users expect); the F0 errors, the pitch wobble and the HNRs
+/// are null ("n/a") when they have no frames to be measured on, and every such figure comes with
+/// the frames behind it. <see cref="F0Coverage"/> (the share of the recording's voiced frames the
+/// output voices) is 0, not null, for an output that voices none of them.</summary>
+internal sealed record FileScore(
+    [property: JsonPropertyName("output")] string Output,
+    [property: JsonPropertyName("reference")] string Reference,
+    [property: JsonPropertyName("sample_rate")] int SampleRate,
+    [property: JsonPropertyName("seconds")] double Seconds,
+    [property: JsonPropertyName("log_mel_l1")] double LogMelL1,
+    [property: JsonPropertyName("mcd_db")] double McdDb,
+    [property: JsonPropertyName("spectral_convergence")] double SpectralConvergence,
+    [property: JsonPropertyName("lsd_db")] double LsdDb,
+    [property: JsonPropertyName("f0_rmse_cents")] double? F0RmseCents,
+    [property: JsonPropertyName("voicing_error")] double VoicingError,
+    [property: JsonPropertyName("hnr_db")] double? HnrDb,
+    [property: JsonPropertyName("reference_hnr_db")] double? ReferenceHnrDb,
+    [property: JsonPropertyName("hnr_gap_db")] double? HnrGapDb,
+    [property: JsonPropertyName("tremolo_index")] double TremoloIndex,
+    [property: JsonPropertyName("voiced_frames")] int VoicedFrames,
+    [property: JsonPropertyName("f0_gross_error_rate")] double? F0GrossErrorRate,
+    [property: JsonPropertyName("f0_gross_frames")] int F0GrossFrames,
+    [property: JsonPropertyName("f0_fine_rmse_cents")] double? F0FineRmseCents,
+    [property: JsonPropertyName("f0_fine_frames")] int F0FineFrames,
+    [property: JsonPropertyName("pitch_wobble_cents")] double? PitchWobbleCents,
+    [property: JsonPropertyName("wobble_frames")] int WobbleFrames,
+    [property: JsonPropertyName("f0_coverage")] double? F0Coverage,
+    [property: JsonPropertyName("voiced_to_unvoiced")] double? VoicedToUnvoiced,
+    [property: JsonPropertyName("unvoiced_to_voiced")] double? UnvoicedToVoiced,
+    [property: JsonPropertyName("reference_voiced_frames")] int ReferenceVoicedFrames,
+    [property: JsonPropertyName("reference_unvoiced_frames")] int ReferenceUnvoicedFrames,
+    [property: JsonPropertyName("tremolo_lag_ms")] double TremoloLagMs)
+{
+    /// <summary>The recording is voiced but no frame is voiced in both: no F0 error to give, coverage 0.</summary>
+    [JsonIgnore] public bool LostItsPitch => ReferenceVoicedFrames > 0 && F0RmseCents is null;
+}
+
 /// <summary>
 /// Scores audio made anywhere (another vocoder, an edited file) against recordings: pairs in
 /// order, or two folders paired by file name. Both files of a pair must have the same sample rate;
@@ -54,18 +92,42 @@ internal static class FileScorer
             throw WaveFlowException.ForFile(outputPath, string.Create(CultureInfo.InvariantCulture,
                 $"{output.DurationSeconds:0.###} s long, but the reference {referencePath} is {reference.DurationSeconds:0.###} s: cannot be aligned (allowed difference {(double)allowed / rate:0.###} s)"));
         int n = Math.Min(a, b);
-        var mel = new MelOptions { SamplingRate = rate, MelFmax = Math.Min(new MelOptions().MelFmax, rate / 2.0) };
+        var mel = Mel(rate);
         if (n < mel.FilterLength) throw WaveFlowException.ForFile(outputPath, $"too short to score: {n} samples (need at least {mel.FilterLength})");
-        var r = reference.Samples.AsSpan(0, n);
-        var o = output.Samples.AsSpan(0, n);
-        var spectral = SpectralMetrics.Compare(r, o, mel);
-        var prosody = ProsodyMetrics.Compare(r, o, rate, new PitchSettings(Hop: mel.HopLength));
-        return new FileScore(outputPath, referencePath, rate, (double)n / rate, spectral.LogMelL1, spectral.MelCepstralDistortion,
-            spectral.SpectralConvergence, spectral.LogSpectralDistance, prosody.F0RmseCents, prosody.VoicingError, prosody.HnrDb,
-            prosody.ReferenceHnrDb, prosody.HnrGapDb, prosody.TremoloIndex, prosody.VoicedFrames);
+        return Score(reference.Samples.AsSpan(0, n), output.Samples.AsSpan(0, n), rate, outputPath, referencePath);
     }
 
-    /// <summary>The JSON written by <c>waveflow score --json</c>: every pair's metrics and their means.</summary>
+    /// <summary>Tacotron2's mel settings at <paramref name="rate"/> (fmax at most Nyquist).</summary>
+    static MelOptions Mel(int rate) => new() { SamplingRate = rate, MelFmax = Math.Min(new MelOptions().MelFmax, rate / 2.0) };
+
+    /// <summary>
+    /// Every metric of <paramref name="output"/> against <paramref name="recording"/> (mono samples at
+    /// <paramref name="sampleRate"/>, compared over the common length from sample 0; at least one mel
+    /// window long). The names only label the result.
+    /// </summary>
+    public static FileScore Score(ReadOnlySpan<float> recording, ReadOnlySpan<float> output, int sampleRate,
+        string outputName = "output", string recordingName = "recording")
+    {
+        int n = Math.Min(recording.Length, output.Length);
+        var mel = Mel(sampleRate);
+        if (n < mel.FilterLength) throw new ArgumentException($"too short to score: {n} samples (need at least {mel.FilterLength})");
+        var r = recording[..n];
+        var o = output[..n];
+        var spectral = SpectralMetrics.Compare(r, o, mel);
+        var p = ProsodyMetrics.Compare(r, o, sampleRate, new PitchSettings(Hop: mel.HopLength));
+        return new FileScore(outputName, recordingName, sampleRate, (double)n / sampleRate, spectral.LogMelL1, spectral.MelCepstralDistortion,
+            spectral.SpectralConvergence, spectral.LogSpectralDistance, p.F0RmseCents, p.VoicingError, p.HnrDb,
+            p.ReferenceHnrDb, p.HnrGapDb, p.TremoloIndex, p.VoicedFrames,
+            p.F0.GrossErrorRate, p.F0.GrossFrames, p.F0.FineRmseCents, p.F0.FineFrames, p.PitchWobbleCents, p.Wobble.Frames,
+            p.F0.Coverage, p.F0.VoicedToUnvoiced, p.F0.UnvoicedToVoiced, p.F0.ReferenceVoiced, p.F0.ReferenceUnvoiced, p.Tremolo.LagMs);
+    }
+
+    /// <summary>
+    /// The JSON written by <c>waveflow score --json</c>: every pair's metrics and their means. A mean
+    /// is over the files where the metric exists; the F0 errors and the wobble do not exist for a
+    /// file whose output voices none of the recording's voiced frames, so the means also give
+    /// <c>files_without_f0</c> (those files) and the coverage, whose mean counts them as 0.
+    /// </summary>
     public static byte[] Json(IReadOnlyList<FileScore> scores)
     {
         static double? Mean(IEnumerable<double?> v) { var x = v.Where(d => d.HasValue).Select(d => d!.Value).ToList(); return x.Count == 0 ? null : x.Average(); }
@@ -80,6 +142,13 @@ internal static class FileScorer
             ["hnr_db"] = Mean(scores.Select(s => s.HnrDb)),
             ["hnr_gap_db"] = Mean(scores.Select(s => s.HnrGapDb)),
             ["tremolo_index"] = Mean(scores.Select(s => (double?)s.TremoloIndex)),
+            ["f0_gross_error_rate"] = Mean(scores.Select(s => s.F0GrossErrorRate)),
+            ["f0_fine_rmse_cents"] = Mean(scores.Select(s => s.F0FineRmseCents)),
+            ["pitch_wobble_cents"] = Mean(scores.Select(s => s.PitchWobbleCents)),
+            ["f0_coverage"] = Mean(scores.Select(s => s.F0Coverage)),
+            ["voiced_to_unvoiced"] = Mean(scores.Select(s => s.VoicedToUnvoiced)),
+            ["unvoiced_to_voiced"] = Mean(scores.Select(s => s.UnvoicedToVoiced)),
+            ["files_without_f0"] = scores.Count(s => s.LostItsPitch),
         };
         return JsonSerializer.SerializeToUtf8Bytes(new { format = FormatName, version = 1, files = scores, mean },
             new JsonSerializerOptions { WriteIndented = true });

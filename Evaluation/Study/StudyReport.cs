@@ -31,6 +31,10 @@ internal static class StudyReport
         ("voicing-error", "Voicing error against the recording", "share of frames", p => p.VoicingError, s => s.VoicingError),
         ("hnr", "HNR where the recording is voiced", "dB", p => p.HnrDb, s => s.HnrDb),
         ("f0-rmse", "F0 RMSE over frames voiced in both", "cents", p => p.F0RmseCents, s => s.F0RmseCents),
+        ("f0-gross", "F0 gross errors (more than 20 % off) over frames voiced in both", "share of frames", p => p.F0GrossErrorRate, s => s.F0GrossErrorRate),
+        ("f0-fine", "F0 fine RMSE (gross errors set aside)", "cents", p => p.F0FineRmseCents, s => s.F0FineRmseCents),
+        ("pitch-wobble", "Pitch wobble against the recording", "cents", p => p.PitchWobbleCents, s => s.PitchWobbleCents),
+        ("f0-coverage", "Coverage: share of the recording's voiced frames the output voices", "share of frames", p => p.F0Coverage, s => s.F0Coverage),
         ("tremolo", "Tremolo index against the recording", "depth (0..1)", p => p.TremoloIndex, s => s.TremoloIndex),
     ];
 
@@ -75,12 +79,12 @@ internal static class StudyReport
         sb.Append(Inv, $"Budget per run: {options.Iterations} iterations{(options.Minutes is { } minutes ? $" or {minutes} minutes of wall clock, whichever ends first" : "")}; a checkpoint every {options.Every}.\n\n");
 
         sb.Append("## Final table (last checkpoint of each run, held-out clips)\n\n");
-        sb.Append("| system | iteration | NLL | log-mel L1 | MCD (dB) | F0 RMSE (cents) | voicing error | HNR (dB) | HNR gap (dB) | tremolo |\n");
-        sb.Append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        sb.Append("| system | iteration | NLL | log-mel L1 | MCD (dB) | F0 RMSE (cents) | F0 gross | F0 fine (cents) | pitch wobble (cents) | coverage | voicing error | HNR (dB) | HNR gap (dB) | tremolo |\n");
+        sb.Append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         foreach (var m in means)
         {
             string it = runs.Contains(m.System) ? curves.Where(p => p.Run == m.System).Select(p => p.Iteration).DefaultIfEmpty().Max().ToString(Inv) : "";
-            sb.Append(Inv, $"| {m.System} | {it} | {F(m.Nll, "0.000")} | {F(m.LogMelL1, "0.000")} | {F(m.Mcd, "0.00")} | {(m.F0RmseCents is null && m.VoicingError is not null ? "n/a" : F(m.F0RmseCents, "0.0"))} | {F(m.VoicingError, "0.000")} | {F(m.HnrDb, "0.0")} | {F(m.HnrGapDb, "0.0")} | {F(m.TremoloIndex, "0.000")} |\n");
+            sb.Append(Inv, $"| {m.System} | {it} | {F(m.Nll, "0.000")} | {F(m.LogMelL1, "0.000")} | {F(m.Mcd, "0.00")} | {NA(m, m.F0RmseCents, "0.0")}{(m.F0MissingClips is > 0 and var k ? $" ({k} clips n/a)" : "")} | {NA(m, m.F0GrossErrorRate, "0.000")} | {NA(m, m.F0FineRmseCents, "0.0")} | {NA(m, m.PitchWobbleCents, "0.0")} | {F(m.F0Coverage, "0.000")} | {F(m.VoicingError, "0.000")} | {F(m.HnrDb, "0.0")} | {F(m.HnrGapDb, "0.0")} | {F(m.TremoloIndex, "0.000")} |\n");
         }
         sb.Append("\nThe listening page, per-clip scores and pitch plots: `compare/index.html`; numbers: `compare/metrics.json`, `curves.csv`.\n\n");
 
@@ -97,13 +101,16 @@ internal static class StudyReport
             sb.Append(Inv, $"![{title}]({file})\n\n");
         }
 
-        sb.Append("## Every point\n\n| run | iteration | trainer val. NLL | NLL | log-mel L1 | MCD | F0 RMSE | voicing error | HNR | HNR gap | tremolo |\n");
-        sb.Append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        sb.Append("## Every point\n\n| run | iteration | trainer val. NLL | NLL | log-mel L1 | MCD | F0 RMSE | F0 gross | F0 fine | pitch wobble | coverage | voicing error | HNR | HNR gap | tremolo |\n");
+        sb.Append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         foreach (var p in curves.OrderBy(p => runs.IndexOf(p.Run)).ThenBy(p => p.Iteration))
-            sb.Append(Inv, $"| {p.Run} | {p.Iteration} | {F(p.TrainerValidationNll, "0.000")} | {F(p.Nll, "0.000")} | {F(p.LogMelL1, "0.000")} | {F(p.Mcd, "0.00")} | {(p.F0RmseCents is null ? "n/a" : F(p.F0RmseCents, "0.0"))} | {F(p.VoicingError, "0.000")} | {F(p.HnrDb, "0.0")} | {F(p.HnrGapDb, "0.0")} | {F(p.TremoloIndex, "0.000")} |\n");
+            sb.Append(Inv, $"| {p.Run} | {p.Iteration} | {F(p.TrainerValidationNll, "0.000")} | {F(p.Nll, "0.000")} | {F(p.LogMelL1, "0.000")} | {F(p.Mcd, "0.00")} | {(p.F0RmseCents is null ? "n/a" : F(p.F0RmseCents, "0.0"))} | {F(p.F0GrossErrorRate, "0.000")} | {F(p.F0FineRmseCents, "0.0")} | {F(p.PitchWobbleCents, "0.0")} | {F(p.F0Coverage, "0.000")} | {F(p.VoicingError, "0.000")} | {F(p.HnrDb, "0.0")} | {F(p.HnrGapDb, "0.0")} | {F(p.TremoloIndex, "0.000")} |\n");
         AtomicFile.WriteAllBytes(folder.ReportPath, Encoding.UTF8.GetBytes(sb.ToString()));
         return folder.ReportPath;
     }
 
     static string F(double? v, string format) => v?.ToString(format, Inv) ?? "—";
+
+    /// <summary>A measure against the recordings that has nothing to be measured on: "n/a"; without recordings: "—".</summary>
+    static string NA(ClipScore m, double? v, string format) => v is null && m.VoicingError is not null ? "n/a" : F(v, format);
 }

@@ -6,10 +6,41 @@ using WaveFlow.Core.IO;
 using WaveFlow.Evaluation.Comparison;
 using WaveFlow.Training.Data;
 using WaveFlow.Training.Run;
-using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 
 namespace WaveFlow.Evaluation.Study;
+
+/// <summary>One point of a learning curve: a run's checkpoint scored on the study's held-out clips
+/// (means over the clips; the F0 errors and the wobble over the clips where they exist, null when
+/// none has a frame voiced in both; the coverage over all clips, so a clip that lost its voicing
+/// counts as 0), plus the trainer's own validation NLL at that iteration when it logged one.
+/// Points scored before the wobble, the F0 split and the coverage existed (11-column lines) load
+/// with those empty.</summary>
+internal sealed record CurvePoint(
+    string Run, long Iteration, double? TrainerValidationNll, double? Nll, double? LogMelL1, double? Mcd,
+    double? F0RmseCents, double? VoicingError, double? HnrDb, double? HnrGapDb, double? TremoloIndex,
+    double? PitchWobbleCents = null, double? F0GrossErrorRate = null, double? F0FineRmseCents = null, double? F0Coverage = null)
+{
+    public const string Header = "run,iteration,trainer_validation_nll,nll,log_mel_l1,mcd_db,f0_rmse_cents,voicing_error,hnr_db,hnr_gap_db,tremolo_index,"
+        + "pitch_wobble_cents,f0_gross_error_rate,f0_fine_rmse_cents,f0_coverage";
+    const int OldColumns = 11, Columns = 15;
+
+    public string ToCsv() => string.Join(",", Run, Iteration.ToString(CultureInfo.InvariantCulture),
+        C(TrainerValidationNll), C(Nll), C(LogMelL1), C(Mcd), C(F0RmseCents), C(VoicingError), C(HnrDb), C(HnrGapDb), C(TremoloIndex),
+        C(PitchWobbleCents), C(F0GrossErrorRate), C(F0FineRmseCents), C(F0Coverage));
+
+    public static CurvePoint FromCsv(string line, string source)
+    {
+        var f = line.Split(',');
+        if ((f.Length != Columns && f.Length != OldColumns) || !long.TryParse(f[1], CultureInfo.InvariantCulture, out long it))
+            throw WaveFlowException.ForFile(source, $"malformed line \"{line}\" (expected {Header})");
+        var p = new CurvePoint(f[0], it, P(f[2]), P(f[3]), P(f[4]), P(f[5]), P(f[6]), P(f[7]), P(f[8]), P(f[9]), P(f[10]));
+        return f.Length == OldColumns ? p : p with { PitchWobbleCents = P(f[11]), F0GrossErrorRate = P(f[12]), F0FineRmseCents = P(f[13]), F0Coverage = P(f[14]) };
+    }
+
+    static string C(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
+    static double? P(string s) => s.Length == 0 ? null : double.Parse(s, CultureInfo.InvariantCulture);
+}
 
 /// <summary>
 /// The scoring half of a study: every kept checkpoint of every run (up to the iteration cap) is
@@ -49,8 +80,8 @@ internal static class StudyScoring
             progress?.Invoke($"{run} at {iteration}", done++, todo.Count);
             if (known.TryGetValue((run, iteration), out var p)) { points.Add(p); continue; }
             var path = new RunFolder(folder.RunPath(run)).ModelPath(iteration);
-            using var renderer = new ModelRenderer(run, path, Synthesizer.Load(path, device), Sigma);
-            var loaded = renderer.Loaded;
+            var loaded = CheckpointLoader.Load(path, device);
+            using var renderer = new ModelRenderer(run, path, loaded, Sigma);
             clips ??= HeldOutClips(folder, options, loaded.Mel);
             var scorer = new ClipScorer(loaded.Mel);
             var scores = new List<ClipScore>();
@@ -63,7 +94,8 @@ internal static class StudyScoring
             }
             p = new CurvePoint(run, iteration, TrainerValidationNll(folder, run, iteration),
                 Mean(scores, s => s.Nll), Mean(scores, s => s.LogMelL1), Mean(scores, s => s.Mcd), Mean(scores, s => s.F0RmseCents),
-                Mean(scores, s => s.VoicingError), Mean(scores, s => s.HnrDb), Mean(scores, s => s.HnrGapDb), Mean(scores, s => s.TremoloIndex));
+                Mean(scores, s => s.VoicingError), Mean(scores, s => s.HnrDb), Mean(scores, s => s.HnrGapDb), Mean(scores, s => s.TremoloIndex),
+                Mean(scores, s => s.PitchWobbleCents), Mean(scores, s => s.F0GrossErrorRate), Mean(scores, s => s.F0FineRmseCents), Mean(scores, s => s.F0Coverage));
             points.Add(p);
             known[(run, iteration)] = p;
             // written after every point: a stopped pass keeps what it scored

@@ -40,7 +40,7 @@ public class ProsodyRecordingTests
     public void SoxPitchShiftOf100CentsReadsAbout100CentsWithLittleVoicingError()
     {
         var p = ProsodyMetrics.Compare(Read("prosody", "rec.wav"), Read("prosody", "rec-pitch100.wav"), Rate);
-        Assert.InRange(p.F0RmseCents!.Value, 85, 115);      // measured 100.5
+        Assert.InRange(p.F0.FineRmseCents!.Value, 85, 115);
         Assert.True(p.VoicingError < 0.1, $"voicing error {p.VoicingError:P1}");
     }
 
@@ -69,5 +69,60 @@ public class ProsodyRecordingTests
         Assert.False(double.IsNaN(p.VoicingError) || double.IsNaN(p.TremoloIndex));
         var silent = ProsodyMetrics.Compare(new float[Rate], new float[Rate], Rate);
         Assert.Equal((null, 0.0, 0.0), (silent.F0RmseCents, silent.VoicingError, silent.TremoloIndex));
+    }
+
+    [Theory]
+    [InlineData("WF002-0069")]
+    [InlineData("WF004-0150")]
+    [InlineData("WF005-0255")]
+    public void ALevelChangeOfSixDecibelsIsNoTremolo(string name)
+    {
+        var rec = Recording(name);
+        foreach (var db in new[] { -6.0, 6.0 })
+            Assert.True(Tremolo.Index(rec, Gain(rec, db), Rate) <= 0.03, $"{db:+0;-0} dB: {Tremolo.Index(rec, Gain(rec, db), Rate):F3}");   // measured 0.000
+    }
+
+    [Theory]
+    [InlineData("WF002-0069")]
+    [InlineData("WF004-0150")]
+    [InlineData("WF005-0255")]
+    public void ADelayUpTo20MsIsFoundAndIsNoTremolo(string name)
+    {
+        var rec = Recording(name);
+        foreach (var ms in new[] { 1, 5, 10, 20 })
+        {
+            var t = Tremolo.Measure(rec, Delayed(rec, ms * Rate / 1000), Rate);
+            Assert.True(t.Index <= 0.05, $"{ms} ms: index {t.Index:F3}");                      // measured at most 0.001
+            Assert.Equal(ms, t.LagMs, 1.0);                                                     // found to 0.7 ms steps
+        }
+    }
+
+    [Theory]
+    [InlineData("WF002-0069")]
+    [InlineData("WF004-0150")]
+    [InlineData("WF005-0255")]
+    public void NoiseAt10DbSnrChangesTheEnvelopeButIsNoTremolo(string name)
+    {
+        var rec = Recording(name);
+        var t = Tremolo.Measure(rec, WithNoise(rec, 10), Rate);
+        Assert.True(t.BroadbandIndex > 0.3, $"broadband {t.BroadbandIndex:F3}");   // the envelope does change (measured 0.45-0.46)
+        Assert.True(t.Index <= 0.05, $"index {t.Index:F3}");                         // measured 0.010-0.016
+    }
+
+    [Fact]
+    public void SoxNoiseAt10DbSnrIsNoTremoloAndKeepsThePitch()
+    {
+        var p = ProsodyMetrics.Compare(Read("prosody", "rec.wav"), Read("prosody", "rec-noise10.wav"), Rate);
+        Assert.True(p.TremoloIndex <= 0.05, $"index {p.TremoloIndex:F3}");
+        Assert.True(p.PitchWobbleCents < 10, $"wobble {p.PitchWobbleCents:F1} cents");
+        Assert.True(p.F0.FineRmseCents < 10, $"fine F0 error {p.F0.FineRmseCents:F1} cents");
+    }
+
+    [Fact]
+    public void SoxPitchShiftReadsAsAShiftNotAWobble()
+    {
+        var p = ProsodyMetrics.Compare(Read("prosody", "rec.wav"), Read("prosody", "rec-pitch100.wav"), Rate);
+        Assert.InRange(p.F0.FineRmseCents!.Value, 90, 110);
+        Assert.True(p.PitchWobbleCents < 15, $"wobble {p.PitchWobbleCents:F1} cents");   // sox's splices wobble a little
     }
 }

@@ -46,4 +46,18 @@ public static class TestSignals
         }
         return y;
     }
+
+    /// <summary>Scaled by <paramref name="db"/> decibels.</summary>
+    public static float[] Gain(float[] x, double db) => x.Select(v => (float)(v * Math.Pow(10, db / 20))).ToArray();
+
+    /// <summary>Delayed by <paramref name="samples"/> (zeros in front, the end cut: the same length).</summary>
+    public static float[] Delayed(float[] x, int samples) => [.. new float[samples], .. x[..^samples]];
+
+    /// <summary>Plus uniform white noise <paramref name="snrDb"/> below the signal's mean power.</summary>
+    public static float[] WithNoise(float[] x, double snrDb, int seed = 5)
+    {
+        var rng = new Random(seed);
+        double power = x.Average(v => (double)v * v), amplitude = Math.Sqrt(3 * power / Math.Pow(10, snrDb / 10));   // uniform: variance a²/3
+        return x.Select(v => (float)(v + amplitude * (2 * rng.NextDouble() - 1))).ToArray();
+    }
 }

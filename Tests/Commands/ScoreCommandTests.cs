@@ -32,13 +32,47 @@ public class ScoreCommandTests
         // the recording against itself: 0 everywhere
         foreach (var name in new[] { "log_mel_l1", "mcd_db", "spectral_convergence", "lsd_db", "f0_rmse_cents", "voicing_error", "hnr_gap_db", "tremolo_index" })
             Assert.Equal(0, M(0, name));
-        // +100 cents: about 100 cents, little voicing error (measured 100.5 and 0.051)
+        // +100 cents: about 100 cents, little voicing error and little wobble (measured 100.2, 0.032 and 9.3)
         Assert.InRange(M(1, "f0_rmse_cents"), 85, 115);
+        Assert.True(M(1, "pitch_wobble_cents") < 15);
         Assert.True(M(1, "voicing_error") < 0.1);
-        // tremolo: the index grows with the depth added and reads it (measured 0.208 and 0.411), pitch barely moves
+        // tremolo: the index grows with the depth added and reads it (measured 0.201 and 0.402), pitch barely moves
         Assert.Equal(0.20, M(2, "tremolo_index"), 0.03);
         Assert.Equal(0.40, M(3, "tremolo_index"), 0.03);
         Assert.True(M(2, "f0_rmse_cents") < 5 && M(3, "f0_rmse_cents") < 5);
+    }
+
+    [Fact]
+    public void AWhisperingOutputIsPenalisedInTheMeansNotDropped()
+    {
+        using var tmp = new TempDir();
+        // the recording's own frame envelope filled with noise: no pitch left
+        var rec = WavFile.Read(P("rec.wav")).Samples;
+        var rng = new Random(7);
+        var whisper = new float[rec.Length];
+        for (int s = 0; s < rec.Length; s += 256)
+        {
+            int e = Math.Min(rec.Length, s + 256);
+            double rms = Math.Sqrt(rec[s..e].Sum(v => (double)v * v) / (e - s));
+            for (int i = s; i < e; i++) whisper[i] = (float)(rms * Math.Sqrt(3) * (2 * rng.NextDouble() - 1));
+        }
+        WavFile.Write(tmp["whisper.wav"], whisper, 22050);
+        var root = RunJson(tmp, [P("rec-tremolo-6-20.wav"), tmp["whisper.wav"]], [P("rec.wav"), P("rec.wav")]);
+        var files = root.GetProperty("files").EnumerateArray().ToList();
+        var mean = root.GetProperty("mean");
+        Assert.Equal(JsonValueKind.Null, files[1].GetProperty("f0_rmse_cents").ValueKind);
+        Assert.Equal(JsonValueKind.Null, files[1].GetProperty("pitch_wobble_cents").ValueKind);
+        Assert.True(files[1].GetProperty("f0_coverage").GetDouble() < 0.05);
+        Assert.True(files[1].GetProperty("reference_voiced_frames").GetInt32() > 50);
+        Assert.Equal(1, mean.GetProperty("files_without_f0").GetInt32());
+        // the coverage mean counts the whisper as (about) 0: half of the tremolo file's
+        double coverage = files[0].GetProperty("f0_coverage").GetDouble();
+        Assert.Equal((coverage + files[1].GetProperty("f0_coverage").GetDouble()) / 2, mean.GetProperty("f0_coverage").GetDouble(), 1e-9);
+        Assert.True(mean.GetProperty("f0_coverage").GetDouble() < 0.55);
+        // every F0 figure comes with its frames
+        Assert.Equal(files[0].GetProperty("f0_gross_frames").GetInt32() + files[0].GetProperty("f0_fine_frames").GetInt32(),
+            files[0].GetProperty("voiced_frames").GetInt32());
+        Assert.True(files[0].GetProperty("wobble_frames").GetInt32() > 50);
     }
 
     [Fact]

@@ -52,7 +52,16 @@ public class EvalBaselineTests
     }
 
     static EvalClip Prosodic(string name, double f0, double voicing, double tremolo) =>
-        new(name, 2, 1.0, 5.0, 0.3, 1.0, F0RmseCents: f0, VoicingError: voicing, HnrDb: 5, HnrGapDb: 3, TremoloIndex: tremolo);
+        new(name, 2, 1.0, 5.0, 0.3, 1.0, F0RmseCents: f0, VoicingError: voicing, HnrDb: 5, HnrGapDb: 3, TremoloIndex: tremolo,
+            F0GrossErrorRate: 0.01, F0FineRmseCents: 15, PitchWobbleCents: 8, VoicedToUnvoiced: 0.05, UnvoicedToVoiced: 0.1,
+            F0Coverage: 0.95, F0Frames: 150, WobbleFrames: 120, TremoloLagMs: 0);
+
+    /// <summary>The output voices none of the recording's voiced frames: the F0 figures are n/a, coverage 0.</summary>
+    static EvalClip Whispered(EvalClip c) => c with
+    {
+        F0RmseCents = null, F0GrossErrorRate = null, F0FineRmseCents = null, PitchWobbleCents = null,
+        VoicedToUnvoiced = 1, F0Coverage = 0, F0Frames = 0, WobbleFrames = 0,
+    };
 
     static EvalReport ProsodicReport(params EvalClip[] clips) => EvalReport.Create("ck", "waveflow", 10, "data", Settings with { ClipCount = clips.Length }, clips);
 
@@ -74,10 +83,13 @@ public class EvalBaselineTests
     public void AnF0ErrorThatBecomesNotApplicableRegressesAndOneThatWasNotApplicableIsNotGated()
     {
         var voiced = ProsodicReport(Prosodic("a.wav", 20, 0.1, 0.1));
-        var whisper = ProsodicReport(Prosodic("a.wav", 20, 0.1, 0.1) with { F0RmseCents = null });
-        Assert.Contains(EvalBaseline.Compare(whisper, voiced, 0.05, "b.json"), r => r.Metric == "f0RmseCents" && double.IsNaN(r.Current));
-        Assert.Empty(EvalBaseline.Compare(voiced, whisper, 0.05, "b.json"));
-        Assert.Equal(["f0RmseCents"], EvalBaseline.Ungated(whisper));
+        var whisper = ProsodicReport(Whispered(Prosodic("a.wav", 20, 0.1, 0.1)));
+        var lost = EvalBaseline.Compare(whisper, voiced, 0.05, "b.json");
+        Assert.Contains(lost, r => r.Metric == "f0RmseCents" && double.IsNaN(r.Current));
+        Assert.Contains(lost, r => r.Metric == "pitchWobbleCents" && double.IsNaN(r.Current));
+        Assert.Contains(lost, r => r.Clip == "mean" && r.Metric == "voicedToUnvoiced" && r.Current == 1);   // the lost voicing shows in the mean too
+        Assert.DoesNotContain(EvalBaseline.Compare(voiced, whisper, 0.05, "b.json"), r => r.Metric.StartsWith("f0") || r.Metric == "pitchWobbleCents");
+        Assert.Equal(["f0RmseCents", "f0GrossErrorRate", "f0FineRmseCents", "pitchWobbleCents"], EvalBaseline.Ungated(whisper));
     }
 
     [Fact]
@@ -86,7 +98,8 @@ public class EvalBaselineTests
         // the shipped baseline as it was recorded before F0, voicing, HNR and tremolo existed
         var old = EvalReport.Read(Fixture.Path_("shipped", "eval-baseline-spectral-only.json"));
         Assert.All(old.Clips, c => Assert.Null(c.TremoloIndex));
-        Assert.Equal(["f0RmseCents", "voicingError", "hnrGapDb", "tremoloIndex"], EvalBaseline.Ungated(old));
+        Assert.Equal(["f0RmseCents", "voicingError", "hnrGapDb", "tremoloIndex",
+            "f0GrossErrorRate", "f0FineRmseCents", "pitchWobbleCents", "voicedToUnvoiced", "unvoicedToVoiced"], EvalBaseline.Ungated(old));
         var now = EvalReport.Read(Fixture.Path_("shipped", "eval-baseline.json"));
         Assert.All(now.Clips, c => Assert.NotNull(c.TremoloIndex));
         Assert.Empty(EvalBaseline.Compare(now, old, 0.05, "old.json"));
@@ -94,6 +107,20 @@ public class EvalBaselineTests
         var shaky = now with { Clips = now.Clips.Select(c => c with { TremoloIndex = 0.99 }).ToList() };
         Assert.Empty(EvalBaseline.Compare(shaky, old, 0.05, "old.json"));
         Assert.Contains(EvalBaseline.Compare(shaky, now, 0.05, "new.json"), r => r.Metric == "tremoloIndex");
+    }
+
+    [Fact]
+    public void TheWobbleAndTheF0SplitAreGatedAndABaselineWithoutThemStillLoads()
+    {
+        var baseline = ProsodicReport(Prosodic("a.wav", 20, 0.1, 0.10));
+        var wobbly = ProsodicReport(Prosodic("a.wav", 20, 0.1, 0.10) with { PitchWobbleCents = 30, F0GrossErrorRate = 0.2 });
+        Assert.Equal(["a.wav f0GrossErrorRate", "a.wav pitchWobbleCents", "mean f0GrossErrorRate", "mean pitchWobbleCents"],
+            EvalBaseline.Compare(wobbly, baseline, 0.05, "b.json").Select(r => $"{r.Clip} {r.Metric}"));
+        Assert.Empty(EvalBaseline.Compare(wobbly, baseline, 0.05, new Dictionary<string, double> { ["pitchWobbleCents"] = 3, ["f0GrossErrorRate"] = 20 }, "b.json"));
+        // the shipped baseline was written before the wobble and the F0 split: they are reported, not gated
+        var shipped = EvalReport.Read(Fixture.Path_("shipped", "eval-baseline.json"));
+        Assert.Contains("pitchWobbleCents", EvalBaseline.Ungated(shipped));
+        Assert.Null(shipped.Mean.PitchWobbleCents);
     }
 
     [Fact]

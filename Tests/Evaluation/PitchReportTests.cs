@@ -24,7 +24,7 @@ public class PitchReportTests
         int plots = page.Split("<svg").Length - 1;
         Assert.Equal(2, plots);
         Assert.Contains(">recording</text>", page);            // the recording's line is named in the legend
-        Assert.Contains("<th>F0 RMSE (cents)</th><th>V/UV error</th>", page);
+        Assert.Contains("<th>F0 RMSE (cents)</th><th>F0 gross errors</th><th>F0 fine RMSE (cents)</th><th>pitch wobble (cents)</th>", page);
         Assert.Contains("<td>n/a</td>", page);                  // the whispering model's F0 error
         Assert.DoesNotContain(">NaN<", page);                  // (base64 audio may hold the letters)
         // the recording's voiced run 110-115 Hz is drawn as a line, the lone frame at 120 Hz as a dot

@@ -3,6 +3,37 @@ using System.Numerics.Tensors;
 namespace WaveFlow.Audio.Dsp.Prosody;
 
 /// <summary>
+/// Settings of <see cref="PitchTracker"/>. Defaults suit speech at 22,050 Hz: F0 between 60 and
+/// 500 Hz; frames every 256 samples (the mel hop, so pitch frame j sits on mel frame j);
+/// a 1024-sample integration window (46 ms: two periods of the lowest F0 with room to spare);
+/// YIN's absolute threshold 0.15 picks the first dip of the normalised difference below it (the
+/// shortest period, so no octave-down errors). A frame is voiced when its dip is below
+/// <see cref="VoicingThreshold"/>, or below <see cref="ExtendThreshold"/> next to a voiced frame
+/// (hysteresis: the weaker periodicity at the onsets and ends of voiced stretches), optionally
+/// smoothed by a majority over <see cref="MedianFrames"/> frames, and its energy is within
+/// <see cref="SilenceDb"/> of the loudest frame. The voicing settings were chosen against Praat's
+/// To Pitch (ac) on the sample and test-corpus recordings and sox edits of them
+/// (Tests/Fixtures/praat, docs/compare.md).
+/// </summary>
+internal sealed record PitchSettings(
+    double MinF0 = 60, double MaxF0 = 500, int Hop = 256, int Window = 1024,
+    double Threshold = 0.15, double VoicingThreshold = 0.35, double SilenceDb = 25,
+    double ExtendThreshold = 0.55, int MedianFrames = 1, int JumpFrames = 5)
+{
+    public int MinLag(int rate) => Math.Max(2, (int)Math.Floor(rate / MaxF0));
+    public int MaxLag(int rate) => (int)Math.Ceiling(rate / MinF0);
+}
+
+/// <summary>One signal's pitch track: per frame the F0 in Hz (0 where unvoiced), the voicing
+/// decision, the periodicity (normalised autocorrelation at the chosen period, 0..1) and the
+/// frame energy. Frame j is centred on sample j·hop.</summary>
+internal sealed record PitchTrack(double[] F0, bool[] Voiced, double[] Periodicity, double[] Energy, int SampleRate, int Hop)
+{
+    public int Frames => F0.Length;
+    public double FrameSeconds(int j) => (double)j * Hop / SampleRate;
+}
+
+/// <summary>
 /// A YIN pitch tracker (de Cheveigné and Kawahara, 2002): per frame the difference function
 /// d(τ) = Σ_j (x_j − x_{j+τ})² over the window, normalised by its cumulative mean
 /// (d'(τ) = d(τ)·τ / Σ_{k≤τ} d(k)), the first τ where d' dips below the threshold (else the global
@@ -35,9 +66,11 @@ internal static class PitchTracker
         var voiced = new bool[frames];
         var periodicity = new double[frames];
         var energy = new double[frames];
-        var d = new double[maxLag + 2];
+        var dips = new double[frames];
+        var diffs = new double[frames][];
         for (int j = 0; j < frames; j++)
         {
+            var d = diffs[j] = new double[maxLag + 2];
             int centre = pad + j * s.Hop, first = centre - w / 2;
             energy[j] = Energy(first) / w;
             // d(τ) = E(a) + E(a + τ) − 2·r(τ), a = c − W/2 − τ/2: E from the prefix sums, r by a SIMD dot product
@@ -48,13 +81,22 @@ internal static class PitchTracker
                 d[tau] = Math.Max(0, Energy(a) + Energy(a + tau) - 2 * Cross(a, tau));
             }
             var (lag, dip) = PickLag(d, minLag, maxLag, s.Threshold);
-            double refined = Refine(d, lag);
-            int at = first - lag / 2;
-            double e0 = Energy(at), eLag = Energy(at + lag);
-            periodicity[j] = e0 > 0 && eLag > 0 ? Math.Clamp(Cross(at, lag) / Math.Sqrt(e0 * eLag), 0, 1) : 0;
+            periodicity[j] = Periodicity(j, lag);
+            dips[j] = dip;
             voiced[j] = dip < s.VoicingThreshold;
-            f0[j] = sampleRate / refined;
+            f0[j] = sampleRate / Refine(d, lag);
         }
+
+        // normalised autocorrelation at the period, over the window centred on the frame
+        double Periodicity(int j, int lag)
+        {
+            int at = pad + j * s.Hop - w / 2 - lag / 2;
+            double e0 = Energy(at), eLag = Energy(at + lag);
+            return e0 > 0 && eLag > 0 ? Math.Clamp(Cross(at, lag) / Math.Sqrt(e0 * eLag), 0, 1) : 0;
+        }
+
+        Extend(voiced, dips, s.ExtendThreshold);
+        if (s.MedianFrames > 1) voiced = Median(voiced, s.MedianFrames);
 
         // the silence gate, relative to the loudest frame of this signal
         double loudest = energy.Length == 0 ? 0 : energy.Max();
@@ -64,7 +106,84 @@ internal static class PitchTracker
             if (loudest <= 0 || energy[j] < floor) voiced[j] = false;
             if (!voiced[j]) f0[j] = 0;
         }
+        FixOctaveJumps(f0, voiced, diffs, periodicity, sampleRate, minLag, maxLag, s, Periodicity);
         return new PitchTrack(f0, voiced, periodicity, energy, sampleRate, s.Hop);
+    }
+
+    /// <summary>
+    /// A voiced frame whose F0 is more than <see cref="F0Errors.GrossRatio"/> off the median of the
+    /// voiced frames within <see cref="PitchSettings.JumpFrames"/> on either side (at least 3 of them)
+    /// is an octave (or fifth) jump of YIN's first-dip rule, which Praat's path search avoids: its
+    /// period is picked again as the deepest dip within 20 % of the neighbours' period, if that dip
+    /// is below <see cref="PitchSettings.ExtendThreshold"/>; else the frame is unvoiced.
+    /// </summary>
+    static void FixOctaveJumps(double[] f0, bool[] voiced, double[][] diffs, double[] periodicity, int rate, int minLag, int maxLag,
+        PitchSettings s, Func<int, int, double> periodicityAt)
+    {
+        var original = (double[])f0.Clone();
+        var near = new List<double>();
+        for (int j = 0; j < f0.Length; j++)
+        {
+            if (!voiced[j]) continue;
+            near.Clear();
+            for (int k = Math.Max(0, j - s.JumpFrames); k <= Math.Min(f0.Length - 1, j + s.JumpFrames); k++)
+                if (k != j && voiced[k]) near.Add(original[k]);
+            if (near.Count < 3) continue;
+            near.Sort();
+            double median = near[near.Count / 2];
+            if (Math.Abs(original[j] / median - 1) <= F0Errors.GrossRatio) continue;
+            var dn = Normalised(diffs[j]);
+            int lo = Math.Max(minLag, (int)Math.Floor(rate / (median * (1 + F0Errors.GrossRatio))));
+            int hi = Math.Min(maxLag, (int)Math.Ceiling(rate / (median / (1 + F0Errors.GrossRatio))));
+            int best = -1;
+            for (int tau = lo; tau <= hi; tau++) if (best < 0 || dn[tau] < dn[best]) best = tau;
+            if (best < 0 || dn[best] >= s.ExtendThreshold)
+            {
+                // no period near the neighbours': a lone jump is no pitch
+                voiced[j] = false;
+                f0[j] = 0;
+                continue;
+            }
+            f0[j] = rate / Refine(diffs[j], best);
+            periodicity[j] = periodicityAt(j, best);
+        }
+    }
+
+    /// <summary>YIN's cumulative-mean-normalised difference d'(τ) = d(τ)·τ / Σ_{k≤τ} d(k) (d'(0) = 1).</summary>
+    static double[] Normalised(double[] d)
+    {
+        var dn = new double[d.Length];
+        dn[0] = 1;
+        double running = 0;
+        for (int tau = 1; tau < d.Length; tau++)
+        {
+            running += d[tau];
+            dn[tau] = running > 0 ? d[tau] * tau / running : 1;
+        }
+        return dn;
+    }
+
+    /// <summary>Hysteresis: a voiced stretch grows into neighbouring frames whose dip is below <paramref name="threshold"/>.</summary>
+    static void Extend(bool[] voiced, double[] dips, double threshold)
+    {
+        for (int j = 1; j < voiced.Length; j++)
+            if (!voiced[j] && voiced[j - 1] && dips[j] < threshold) voiced[j] = true;
+        for (int j = voiced.Length - 2; j >= 0; j--)
+            if (!voiced[j] && voiced[j + 1] && dips[j] < threshold) voiced[j] = true;
+    }
+
+    /// <summary>The majority of each run of <paramref name="width"/> frames centred on the frame (a median filter of booleans).</summary>
+    static bool[] Median(bool[] v, int width)
+    {
+        var m = new bool[v.Length];
+        int h = width / 2;
+        for (int j = 0; j < v.Length; j++)
+        {
+            int on = 0, n = 0;
+            for (int k = Math.Max(0, j - h); k <= Math.Min(v.Length - 1, j + h); k++) { n++; if (v[k]) on++; }
+            m[j] = 2 * on > n;
+        }
+        return m;
     }
 
     /// <summary>The first lag in [minLag, maxLag] where the cumulative-mean-normalised difference
@@ -72,14 +191,7 @@ internal static class PitchTracker
     /// lag of the smallest value. Returns the lag and its normalised value.</summary>
     static (int Lag, double Dip) PickLag(double[] d, int minLag, int maxLag, double threshold)
     {
-        var dn = new double[maxLag + 2];
-        dn[0] = 1;
-        double running = 0;
-        for (int tau = 1; tau <= maxLag + 1; tau++)
-        {
-            running += d[tau];
-            dn[tau] = running > 0 ? d[tau] * tau / running : 1;
-        }
+        var dn = Normalised(d);
         int best = minLag;
         for (int tau = minLag; tau <= maxLag; tau++)
         {
