@@ -64,8 +64,19 @@ internal sealed class OnnxModel : IDisposable
         using var melValue = OrtValue.CreateTensorValueFromMemory(mel, [1, d.NMelChannels, frames]);
         using var zValue = OrtValue.CreateTensorValueFromMemory(z, [1, d.NGroup, steps]);
         using var runOptions = new RunOptions();
-        using var outputs = session.Run(runOptions, InputNames, [melValue, zValue], OutputNames);
-        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        try
+        {
+            using var outputs = session.Run(runOptions, InputNames, [melValue, zValue], OutputNames);
+            var audio = outputs[0].GetTensorDataAsSpan<float>();
+            if (audio.Length != steps * d.NGroup)
+                throw WaveFlowException.ForFile(Path, $"the ONNX graph gave {audio.Length} samples for {steps} z steps, a WaveFlow model gives {steps * d.NGroup}");
+            return audio.ToArray();
+        }
+        catch (OnnxRuntimeException e)
+        {
+            // A graph that loads but cannot run these shapes (a damaged or hand-edited file).
+            throw WaveFlowException.ForFile(Path, $"ONNX Runtime could not run the model ({FirstLine(e.Message)})", e);
+        }
     }
 
     private void CheckSignature(string path)
