@@ -44,7 +44,7 @@ internal sealed class OnnxModel : IDisposable
         }
         try
         {
-            Description = OnnxModelDescription.Read(session.ModelMetadata.CustomMetadataMap, path);
+            Description = OnnxModelDescription.Read(Metadata(session, path), path);
             CheckSignature(path);
         }
         catch
@@ -76,6 +76,19 @@ internal sealed class OnnxModel : IDisposable
         {
             // A graph that loads but cannot run these shapes (a damaged or hand-edited file).
             throw WaveFlowException.ForFile(Path, $"ONNX Runtime could not run the model ({FirstLine(e.Message)})", e);
+        }
+    }
+
+    /// <summary>
+    /// The model's metadata entries. ONNX Runtime's managed wrapper throws NullReferenceException for
+    /// a key holding a NUL character (found by the fuzz target): any failure here is the file's.
+    /// </summary>
+    private static IReadOnlyDictionary<string, string> Metadata(InferenceSession session, string path)
+    {
+        try { return session.ModelMetadata.CustomMetadataMap; }
+        catch (Exception e) when (e is not WaveFlowException)
+        {
+            throw WaveFlowException.ForFile(path, $"ONNX model metadata is unreadable ({e.GetType().Name})", e);
         }
     }
 
