@@ -25,6 +25,7 @@ internal static class FuzzTargets
         new("pt-zip", ".pt", "PyTorchFile, zip layout (mels and state dicts)", ReadTorch),
         new("pt-legacy", ".pt", "PyTorchFile, legacy pre-zip layout", ReadTorch),
         new("safetensors", ".safetensors", "Safetensors", (bytes, path) => Safetensors.Parse(bytes, path)),
+        new("onnx", ".onnx", "WaveFlowOnnxVocoder (ONNX Runtime session, metadata and signature checks), then 2 frames synthesised", LoadOnnx),
         new("checkpoint", ".safetensors", "CheckpointLoader (our checkpoints and state-dict .pt), model built and loaded on the CPU", LoadCheckpoint),
         new("config", ".json", "TrainingConfig", (bytes, path) => TrainingConfig.Parse(Text(bytes), path)),
         new("model-config", ".json", "CheckpointLoader.ReadConfig and MelOptions.Load (the --config of synthesize, mel, griffinlim)",
@@ -42,6 +43,13 @@ internal static class FuzzTargets
     {
         using var stream = new MemoryStream(bytes, writable: false);
         if (PyTorchFile.Read(stream, path).Root is FloatArray mel && mel.Shape.Length is 2 or 3) MelFile.Validate(mel, path);
+    }
+
+    private static void LoadOnnx(byte[] bytes, string path)
+    {
+        File.WriteAllBytes(path, bytes);
+        using var vocoder = global::WaveFlow.Onnx.WaveFlowOnnxVocoder.Load(path, "cpu");
+        vocoder.Synthesize(new float[vocoder.MelChannels, 2], new global::WaveFlow.Onnx.OnnxVocoderOptions { Seed = 1 });
     }
 
     private static void LoadCheckpoint(byte[] bytes, string path)

@@ -38,8 +38,11 @@ internal static class SynthesizeCommand
             { checkpoint, config, mels, outDir, sigma, denoise, fp16, bf16, seed, noise, f0, format, chunk, overwrite };
         command.SetAction(result =>
         {
-            var device = GlobalOptions.ResolveDevice(result);
             var melPaths = result.GetValue(mels)!;
+            // An ONNX model (told by content) runs through ONNX Runtime; everything else through libtorch.
+            if (global::WaveFlow.Onnx.OnnxModelFile.LooksLikeOnnx(result.GetValue(checkpoint)!))
+                return RunOnnx(result);
+            var device = GlobalOptions.ResolveDevice(result);
             var dir = result.GetValue(outDir)!;
             var sampleFormat = result.GetValue(format) == "wav32f" ? WavSampleFormat.Float32 : WavSampleFormat.Pcm16;
             FloatArray? eps = result.GetValue(noise) is { } noisePath ? NpyFile.Read(noisePath) : null;
@@ -94,5 +97,19 @@ internal static class SynthesizeCommand
             return 0;
         });
         return command;
+
+        int RunOnnx(ParseResult result)
+        {
+            if (result.GetValue(sigma) is var s && (s < 0 || !float.IsFinite(s))) throw new WaveFlowException($"--sigma {s}: must be ≥ 0");
+            if (result.GetValue(chunk) is var c && c < 0) throw new WaveFlowException($"--chunk {c}: must be ≥ 0");
+            if (result.GetValue(config) is { } cfg) throw new WaveFlowException($"--config {cfg}: an ONNX model carries its configuration");
+            if (result.GetValue(fp16) && result.GetValue(bf16)) throw new WaveFlowException("--fp16 and --bf16: choose one");
+            string? precisionFlag = result.GetValue(fp16) ? "--fp16" : result.GetValue(bf16) ? "--bf16" : null;
+            var options = new global::WaveFlow.Onnx.OnnxVocoderOptions { Sigma = s, Seed = result.GetValue(seed), Denoise = result.GetValue(denoise), ChunkFrames = c };
+            FloatArray? eps = result.GetValue(noise) is { } noisePath ? NpyFile.Read(noisePath) : null;
+            var sampleFormat = result.GetValue(format) == "wav32f" ? WavSampleFormat.Float32 : WavSampleFormat.Pcm16;
+            return OnnxSynthesis.Run(result.GetValue(checkpoint)!, result.GetValue(mels)!, result.GetValue(outDir)!, options, precisionFlag,
+                eps, sampleFormat, result.GetValue(overwrite), result.GetValue(GlobalOptions.Device)!, result.GetValue(GlobalOptions.Threads));
+        }
     }
 }
