@@ -44,7 +44,7 @@ h = head.replace(f"({n_mel}, {t})", f"({n_mel}, {4 * t})").rstrip("\n").rstrip()
 h = h + " " * ((-(10 + len(h) + 1)) % 64) + "\n"
 open(sys.argv[2], "wb").write(raw[:8] + struct.pack("<H", len(h)) + h.encode("latin1") + b"".join(rows))
 PY
-audio_seconds=$(python3 -c "print($frames * 256 / 22050)")
+audio_seconds=$(python3 -c "print(f'{$frames * 256 / 22050:.3f}')")
 
 start_server() {   # $1: max batch
   dotnet "$app" serve --checkpoint "small=$model" --port "$port" --max-batch "$1" --max-queue 64 --max-seconds 60 --shutdown-seconds 10 >"$work/server.log" 2>&1 &
@@ -81,8 +81,8 @@ for batch in 8 1; do
     line=$(WAVEFLOW_BODY="$work/good.npy" wrk -t "$(( c < 2 ? c : 2 ))" -c "$c" -d "${seconds}s" --timeout 120s -s "$here/scripts/serve/report.lua" \
       "http://127.0.0.1:$port/v1/synthesize?seed=1" | grep '^RESULT')
     eval "$(echo "$line" | sed 's/^RESULT //')"
-    rps=$(python3 -c "print(f'{$requests / $seconds:.2f}')")
-    aps=$(python3 -c "print(f'{$requests * $audio_seconds / $seconds:.2f}')")
+    rps=$(python3 -c "print(f'{$requests / $elapsed:.2f}')")
+    aps=$(python3 -c "print(f'{$requests * $audio_seconds / $elapsed:.2f}')")
     echo "| $label | $c | $requests | $rps | $aps | $p50 | $p95 | $p99 | $errors | $(cut -d' ' -f1 /proc/loadavg) |" | tee -a "$out/results.md"
   done
   ttfb[$batch]=$(python3 "$here/scripts/serve/ttfb.py" 127.0.0.1 "$port" "/v1/synthesize?seed=1" "$work/long.npy")
@@ -97,11 +97,10 @@ done
   done
 } | tee -a "$out/results.md"
 
-# Soak: one in ten requests malformed (five kinds in turn); every good one must be a 200 with the
+# Soak: one in ten requests malformed (seven kinds in turn: NaN, 40 channels, transposed, truncated, random bytes, unknown model, sigma NaN); every good one must be a 200 with the
 # exact WAV size, every malformed one a 400; 5xx are counted. Memory is sampled every 10 %.
 start_server 8
 good_bytes=$((44 + 32 * 256 * 2))
-echo "$work" >/dev/null
 python3 - "$port" "$work" "$soak" "$good_bytes" "$server_pid" <<'PY' | tee -a "$out/results.md"
 import concurrent.futures, http.client, sys, time
 port, work, total, good_bytes, pid = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
