@@ -4,7 +4,7 @@
 # requests/s, seconds of audio per second, p50/p95/p99 latency, time to first byte of a long mel,
 # peak memory (VmHWM). Then a soak: SOAK requests (default 2,000), one in ten malformed, counting
 # unintended 5xx, checking every good response's size, sampling the server's memory.
-#   usage: scripts/load-test.sh [SECONDS_PER_LEVEL=30] [SOAK=2000]
+#   usage: scripts/load-test.sh [SECONDS_PER_LEVEL=30] [SOAK=2000]     (SECONDS_PER_LEVEL=0: the soak only)
 # Everything runs on 127.0.0.1 and is bounded: wrk runs SECONDS_PER_LEVEL per level, the server
 # admits --max-queue 64 requests of at most 60 s of audio. The numbers go to stdout and to
 # artifacts/load-test/results.md.
@@ -74,7 +74,9 @@ rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$server_pid/status"; 
   echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 } | tee "$out/results.md"
 declare -A ttfb peak
-for batch in 8 1; do
+levels=(8 1)
+[ "$seconds" = 0 ] && levels=()
+for batch in "${levels[@]}"; do
   start_server "$batch"
   label=$([ "$batch" = 1 ] && echo "off (--max-batch 1)" || echo "on (--max-batch 8)")
   for c in 1 4 16; do
@@ -91,7 +93,7 @@ for batch in 8 1; do
 done
 {
   echo
-  for batch in 8 1; do
+  for batch in "${levels[@]}"; do
     read -r first total bytes status <<<"${ttfb[$batch]}"
     echo "- max batch $batch: one 1,232-frame mel (14.3 s of audio) on the idle server: first byte after $first s, whole after $total s (HTTP $status, $bytes bytes); peak memory (VmHWM) after the run: ${peak[$batch]} MB"
   done
