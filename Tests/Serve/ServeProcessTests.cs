@@ -41,9 +41,10 @@ public sealed partial class ServeProcessTests
         throw new InvalidOperationException($"waveflow serve ended before serving (exit {process.ExitCode})");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sigterm_FinishesTheRequestInFlight_RefusesNewOnes_AndExits0()
     {
+        Skip.If(OperatingSystem.IsWindows(), "SIGTERM is a POSIX signal");
         var (process, url) = await Start(shutdownSeconds: 60);
         using var _ = process;
         using var client = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromMinutes(3) };
@@ -59,9 +60,10 @@ public sealed partial class ServeProcessTests
         await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("/healthz"));   // no longer listening
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sigterm_CutsWorkBeyondTheShutdownBound_AndExits0()
     {
+        Skip.If(OperatingSystem.IsWindows(), "SIGTERM is a POSIX signal");
         var (process, url) = await Start(shutdownSeconds: 1);
         using var _ = process;
         using var client = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromMinutes(3) };
