@@ -11,7 +11,7 @@ namespace WaveFlow.Cli;
 internal static class CommandCatalog
 {
     static readonly string[] Order =
-        ["synthesize", "export", "encode", "train", "compare", "compare-results", "eval", "score", "study", "bench", "mel", "griffinlim", "info"];
+        ["synthesize", "export", "serve", "encode", "train", "compare", "compare-results", "eval", "score", "study", "bench", "mel", "griffinlim", "info"];
 
     public static IEnumerable<Command> All()
     {
