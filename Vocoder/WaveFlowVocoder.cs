@@ -54,7 +54,7 @@ public sealed class WaveFlowVocoder : IDisposable
     /// Takes ownership of <paramref name="loaded"/> (the model is disposed with the vocoder);
     /// <paramref name="options"/> are already checked (<see cref="Load(string, Device, string?, VocoderOptions?)"/>).
     /// </summary>
-    private WaveFlowVocoder(LoadedModel loaded, VocoderOptions options)
+    internal WaveFlowVocoder(LoadedModel loaded, VocoderOptions options)
     {
         this.loaded = loaded;
         Options = options;

@@ -72,16 +72,15 @@ internal static class BenchOnnxCommand
                     long steps = frames * loaded.Mel.HopLength / o.NGroup;
                     var mel = new FloatArray(OnnxNoise.Gaussian(o.NMelChannels * frames, 2f, 7).Select(v => v - 5f).ToArray(), [o.NMelChannels, frames]);
                     var eps = new FloatArray(OnnxNoise.Gaussian(o.NGroup * steps, 1f, 8), [o.NGroup, steps]);
-                    var torchOptions = torchVocoder.Options;
                     var ortOptions = onnxVocoder.Options;
-                    float[] torchAudio = torchVocoder.SynthesizeArray(mel, torchOptions, eps, "mel");   // warm-up of both
+                    float[] torchAudio = torchVocoder.SynthesizeArray(mel, eps);   // warm-up of both
                     float[] ortAudio = onnxVocoder.SynthesizeArray(mel, ortOptions, eps, "mel");
                     var torchTimes = new List<double>();
                     var ortTimes = new List<double>();
                     for (int r = 0; r < repeatCount; r++)
                     {
                         watch.Restart();
-                        torchAudio = torchVocoder.SynthesizeArray(mel, torchOptions, eps, "mel");
+                        torchAudio = torchVocoder.SynthesizeArray(mel, eps);
                         torchTimes.Add(watch.Elapsed.TotalMilliseconds);
                         watch.Restart();
                         ortAudio = onnxVocoder.SynthesizeArray(mel, ortOptions, eps, "mel");

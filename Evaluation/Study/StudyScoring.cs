@@ -1,3 +1,4 @@
+using WaveFlow.Vocoder;
 using System.Globalization;
 using System.Text;
 using WaveFlow.Audio;
@@ -80,8 +81,8 @@ internal static class StudyScoring
             progress?.Invoke($"{run} at {iteration}", done++, todo.Count);
             if (known.TryGetValue((run, iteration), out var p)) { points.Add(p); continue; }
             var path = new RunFolder(folder.RunPath(run)).ModelPath(iteration);
-            var loaded = CheckpointLoader.Load(path, device);
-            using var renderer = new ModelRenderer(run, path, loaded, Sigma);
+            using var renderer = new ModelRenderer(run, path, Synthesizer.Load(path, device), Sigma);
+            var loaded = renderer.Loaded;
             clips ??= HeldOutClips(folder, options, loaded.Mel);
             var scorer = new ClipScorer(loaded.Mel);
             var scores = new List<ClipScore>();

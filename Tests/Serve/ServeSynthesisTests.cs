@@ -20,8 +20,8 @@ public sealed class ServeSynthesisTests
 
     private static float[] Solo(FloatArray mel, long seed, float sigma = 0.6f)
     {
-        using var vocoder = WaveFlowVocoder.Load(ServeHarness.ModelPath, "cpu");
-        return vocoder.SynthesizeArray(mel, new VocoderOptions { Seed = seed, Sigma = sigma }, null, "mel");
+        using var vocoder = WaveFlowVocoder.Load(ServeHarness.ModelPath, "cpu", null, new VocoderOptions { Seed = seed, Sigma = sigma });
+        return vocoder.SynthesizeArray(mel, null);
     }
 
     private static float[] Samples(byte[] wav) => WavFile.Parse(wav, "response").Samples;
