@@ -101,6 +101,9 @@ public sealed class WaveFlowVocoder : IDisposable
     /// </summary>
     public MelOptions MelSettings => loaded.Mel;
 
+    /// <summary>The float32 inverse the synthesizer chose at load (batched serving runs the same one).</summary>
+    internal IFlowInverse Flow => synthesizer.Flow;
+
     /// <summary>Samples per second of the audio (the mel settings' sampling rate).</summary>
     public int SampleRate => loaded.Mel.SamplingRate;
 

@@ -15,15 +15,39 @@ public class ShippedModelEvalTests
     private static readonly string Model = Path.Combine(AppContext.BaseDirectory, "samples", "model", "waveflow-small.safetensors");
     private static readonly string Wavs = Path.Combine(AppContext.BaseDirectory, "samples", "wavs");
     private static readonly string Baseline = Fixture.Path_("shipped", "eval-baseline.json");
+    private static readonly string HarmonicModel = Path.Combine(AppContext.BaseDirectory, "samples", "model", "waveflow-harmonic.safetensors");
+    private static readonly string HarmonicBaseline = Fixture.Path_("shipped", "harmonic-eval-baseline.json");
 
     /// <summary>Runs <c>waveflow eval</c> gated on the shipped baseline at 5 % and returns its report.</summary>
-    private static EvalReport GatedEval(TempDir tmp, params string[] extra)
+    private static EvalReport GatedEval(TempDir tmp, params string[] extra) => GatedEval(tmp, Model, Baseline, extra);
+
+    private static EvalReport GatedEval(TempDir tmp, string model, string baseline, params string[] extra)
     {
         string output = tmp["eval.json"];
-        int code = CliRunner.Run(["eval", "--checkpoint", Model, "--data", Wavs, "--baseline", Baseline,
+        int code = CliRunner.Run(["eval", "--checkpoint", model, "--data", Wavs, "--baseline", baseline,
             "--tolerance", "0.05", "--out", output, "--device", "cpu", .. extra]);
         Assert.Equal(0, code);
         return EvalReport.Read(output);
+    }
+
+    /// <summary>
+    /// The voiced shipped model (a harmonic source with its own F0 predictor) against its baseline
+    /// (`waveflow eval --checkpoint samples/model/waveflow-harmonic.safetensors --data samples/wavs
+    /// --out Tests/Fixtures/shipped/harmonic-eval-baseline.json`), and voiced where the recordings
+    /// are: F0 measured on every clip and a voicing error under 0.25 (a whispering output has
+    /// no F0 and a voicing error near the recordings' voiced share).
+    /// </summary>
+    [Fact]
+    public void VoicedShippedModelStaysWithinItsBaselineAndSpeaksWithAVoice()
+    {
+        using var tmp = new TempDir();
+        var report = GatedEval(tmp, HarmonicModel, HarmonicBaseline);
+        Assert.Equal(3, report.Clips.Count);
+        foreach (var clip in report.Clips)
+        {
+            Assert.NotNull(clip.F0RmseCents);
+            Assert.InRange(clip.VoicingError ?? 1, 0, 0.25);
+        }
     }
 
     [Fact]

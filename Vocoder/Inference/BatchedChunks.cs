@@ -33,13 +33,15 @@ internal static class BatchedChunks
         var inputs = syntheses.Select(s => s.NextInputs()).ToList();
         var mel = inputs.Count == 1 ? inputs[0].Mel : cat(inputs.Select(i => i.Mel).ToList(), 0);    // (B, n_mel, W)
         var z = inputs.Count == 1 ? inputs[0].Z : cat(inputs.Select(i => i.Z).ToList(), 0);          // (B, g, S)
-        var audio = model.Inverse(z, mel).to(ScalarType.Float32);                                     // (B, window samples)
+        var audio = syntheses[0].Flow.Inverse(z, mel).to(ScalarType.Float32);                        // (B, window samples)
         var pieces = new float[inputs.Count][];
         for (int b = 0; b < inputs.Count; b++)
         {
             var c = inputs[b].Chunk;
             // The window's sample 0 is global sample WindowSample0; keep [Out0, Out1) (no crossfade).
-            using var kept = audio[b].narrow(0, c.Out0 - c.WindowSample0, c.Out1 - c.Out0).cpu();      // (chunk samples)
+            var own = audio[b].narrow(0, c.Out0 - c.WindowSample0, c.Out1 - c.Out0);                    // (chunk samples)
+            if (syntheses[b].SourceSlice(c) is { } source) own = own + source[0];
+            using var kept = own.cpu();
             pieces[b] = kept.data<float>().ToArray();
             syntheses[b].Advance();
         }

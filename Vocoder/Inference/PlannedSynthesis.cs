@@ -29,6 +29,7 @@ internal sealed class PlannedSynthesis : IDisposable
     public PlannedSynthesis(WaveFlowVocoder vocoder, FloatArray mel, float sigma, long seed, int chunkFrames)
     {
         Model = vocoder.Loaded.Model;
+        Flow = vocoder.Flow;
         var o = vocoder.Loaded.Options;
         long frames = mel.Shape[^1];
         long steps = frames * vocoder.HopLength / o.NGroup;
@@ -44,13 +45,23 @@ internal sealed class PlannedSynthesis : IDisposable
         var melTensor = tensor(mel.Data, [1, o.NMelChannels, frames]).to(ScalarType.Float32, device);                     // (1, n_mel, F)
         var noise = randn(1, o.NGroup, steps, generator: generator).to(ScalarType.Float32, device) * sigma;               // (1, g, F·hop/g)
         plan = ChunkedInference.Plan(Model, melTensor, noise, chunkFrames);
+        Samples = steps * o.NGroup;
+        // A harmonic source is rendered once for the whole utterance, as Synthesizer does, so each chunk adds its slice.
+        source = Model.Source?.Render(melTensor, Samples).DetachFromDisposeScope();      // (1, T) or null
         this.mel = melTensor.DetachFromDisposeScope();
         z = noise.DetachFromDisposeScope();
-        Samples = steps * o.NGroup;
     }
 
     /// <summary>The (folded, float32) model the chunks run on.</summary>
     public WaveGlow Model { get; }
+
+    /// <summary>The inverse the vocoder's synthesizer runs (so a chunk equals the command's samples).</summary>
+    internal IFlowInverse Flow { get; }
+
+    private readonly Tensor? source;
+
+    /// <summary>The chunk's harmonic source samples [Out0, Out1) as float32, or null for a model without a source.</summary>
+    internal Tensor? SourceSlice(ChunkedInference.Chunk c) => source?.narrow(1, c.Out0, c.Out1 - c.Out0);
 
     /// <summary>Samples of the whole synthesis: F·hop.</summary>
     public long Samples { get; }
@@ -98,5 +109,6 @@ internal sealed class PlannedSynthesis : IDisposable
         disposed = true;
         mel.Dispose();
         z.Dispose();
+        source?.Dispose();
     }
 }

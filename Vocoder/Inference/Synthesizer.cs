@@ -54,6 +54,9 @@ internal sealed class Synthesizer : IDisposable
 
     public LoadedModel Loaded => loaded;
 
+    /// <summary>The float32 inverse chosen at load (what <see cref="Synthesize"/> runs).</summary>
+    internal IFlowInverse Flow => inverse;
+
     /// <summary>mel [n_mel, F] (or [1, n_mel, F]) → F·hop samples in [-1, 1] (not clipped).</summary>
     public float[] Synthesize(FloatArray mel, SynthesisOptions options)
     {
