@@ -1,4 +1,3 @@
-using WaveFlow.Vocoder;
 using System.Globalization;
 using System.Text;
 using WaveFlow.Audio;
@@ -7,6 +6,7 @@ using WaveFlow.Core.IO;
 using WaveFlow.Evaluation.Comparison;
 using WaveFlow.Training.Data;
 using WaveFlow.Training.Run;
+using WaveFlow.Vocoder;
 using WaveFlow.Vocoder.Checkpoints;
 
 namespace WaveFlow.Evaluation.Study;

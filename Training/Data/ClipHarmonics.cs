@@ -8,7 +8,7 @@ namespace WaveFlow.Training.Data;
 /// <see cref="PhasorIm"/>) and a log magnitude, row-major (frames, harmonics).
 /// </summary>
 internal sealed record ClipHarmonics(int Length, float[] F0, float[] Voiced, double[] Phase,
-    float[] PhasorRe, float[] PhasorIm, float[] LogMagnitude, int Harmonics)
+    float[] PhasorRe, float[] PhasorIm, float[] LogMagnitude)
 {
     public int Frames => F0.Length;
 }

@@ -84,7 +84,7 @@ internal sealed class HarmonicTargets
                 (re[j * k + h], im[j * k + h]) = mag > 0 ? ((float)(ck.Real / mag), (float)(ck.Imaginary / mag)) : (1f, 0f);
             }
         }
-        return new ClipHarmonics(audio.Length, f0, voiced, phase, re, im, logMag, k);
+        return new ClipHarmonics(audio.Length, f0, voiced, phase, re, im, logMag);
     }
 
     /// <summary>

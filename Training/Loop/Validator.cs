@@ -29,15 +29,15 @@ internal sealed class Validator
     private readonly double _sigma;
     private readonly long _seed;
     private readonly int _nGroup;
-    private readonly ClipHarmonics[]? _harmonics;
-    private readonly HarmonicTargets? _targets;
+    // Each clip's harmonic-source targets (whole clip), made once: the clips never change.
+    private readonly SourceBatch[]? _sourceTargets;
 
     /// <summary>Validation over <paramref name="clips"/> (held-out audio, each trimmed by <see cref="Trim"/>).</summary>
     public Validator(IReadOnlyList<float[]> clips, TorchMelSpectrogram mel, Device device, double sigma, long seed, int nGroup, HarmonicTargets? targets = null)
     {
         if (clips.Count == 0) throw new ArgumentException("no validation clips", nameof(clips));
-        (_clips, _mel, _device, _sigma, _seed, _nGroup, _targets) = (clips, mel, device, sigma, seed, nGroup, targets);
-        _harmonics = targets is null ? null : clips.Select(targets.Analyse).ToArray();
+        (_clips, _mel, _device, _sigma, _seed, _nGroup) = (clips, mel, device, sigma, seed, nGroup);
+        _sourceTargets = targets is null ? null : clips.Select(c => targets.Segments([(targets.Analyse(c), 0)], c.Length)).ToArray();
     }
 
     /// <summary>Cuts a clip to at most <paramref name="maxSamples"/> (0: no limit) and to a multiple of n_group.</summary>
@@ -78,9 +78,9 @@ internal sealed class Validator
                 var audio = tensor(clip, [1, clip.Length]).to(_device);            // (1, T)
                 var mel = _mel.Compute(audio);                                       // (1, n_mel, T/hop + 1)
                 var flowInput = audio;
-                if (model.Source is { } source && _harmonics is not null)
+                if (model.Source is { } source && _sourceTargets is not null)
                 {
-                    var t = _targets!.Segments([(_harmonics[i], 0)], clip.Length);
+                    var t = _sourceTargets[i];
                     var carriers = tensor(t.Carriers, [1, t.Harmonics, clip.Length]).to(_device);                  // (1, K, T)
                     var f0 = tensor(t.F0, [1, t.Frames]).to(_device);
                     var voiced = tensor(t.Voiced, [1, t.Frames]).to(_device);
